@@ -1,0 +1,36 @@
+# The two commands of the README. Both install what is missing, build, and are fast when nothing
+# has changed (every step below is idempotent).
+PRESET ?= release
+JOBS   ?= $(shell nproc)
+BUILD  := build/$(PRESET)
+COLA   := $(BUILD)/app/cola/cola
+
+.PHONY: demo test build deps configure format format-check clean
+
+demo: build
+	@scripts/demo.sh $(COLA)
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+build: configure
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+# ONNXRUNTIME_ROOT (an official release) wins; otherwise the pinned npm-based cache.
+configure: deps
+	@ort=$$(scripts/fetch-onnxruntime.sh) && \
+	if ! grep -qxF "ONNXRUNTIME_ROOT:PATH=$$ort" $(BUILD)/CMakeCache.txt 2>/dev/null; then \
+	  cmake --preset $(PRESET) -DONNXRUNTIME_ROOT:PATH=$$ort; \
+	fi
+
+deps:
+	@scripts/install-deps.sh
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs -r clang-format -i
+
+format-check:
+	@git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

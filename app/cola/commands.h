@@ -1,0 +1,16 @@
+#pragma once
+// The subcommand table's entries. Each cmd_<name>.cc defines one setup function that declares the
+// subcommand's flags on `cmd` and installs a thin callback over the library.
+#include <CLI/CLI.hpp>
+
+namespace cola::app {
+
+struct Command {
+  const char* name;              // the subcommand, as typed
+  const char* summary;           // one line for `cola --help`
+  void (*setup)(CLI::App& cmd);  // declares flags and the callback
+};
+
+void setup_config(CLI::App& cmd);
+
+}  // namespace cola::app

@@ -1,0 +1,53 @@
+#include "app/cola/config_args.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "config/bind.h"
+#include "config/compose.h"
+#include "config/tree.h"
+#include "core/error.h"
+
+namespace cola::app {
+namespace fs = std::filesystem;
+namespace {
+
+// --config-dir, else $COLA_CONFIG_DIR, else ./configs, else the source tree's configs/ (so the
+// tool works from any directory of a checkout).
+fs::path find_config_dir(const ConfigArgs& args) {
+  if (!args.config_dir.empty()) return args.config_dir;
+  if (const char* env = std::getenv("COLA_CONFIG_DIR"); env != nullptr && *env != '\0') return env;
+  const fs::path local = fs::current_path() / "configs";
+  if (fs::is_regular_file(local / (args.config_name + ".yaml"))) return local;
+  return fs::path(COLA_SOURCE_DIR) / "configs";
+}
+
+}  // namespace
+
+void add_config_args(CLI::App& cmd, ConfigArgs& args) {
+  cmd.add_option("overrides", args.overrides,
+                 "Config overrides: key=value, +key=value, ++key=value, ~key, group=option");
+  cmd.add_option(
+      "--config-dir", args.config_dir,
+      "Directory with config.yaml (default: $COLA_CONFIG_DIR, ./configs, the checkout's)");
+  cmd.add_option("--config-name", args.config_name, "Primary config file, without .yaml")
+      ->capture_default_str();
+  cmd.add_flag("--cfg", args.print_cfg, "Print the resolved config and exit");
+}
+
+std::optional<config::AppConfig> load_config(const ConfigArgs& args) {
+  config::ComposeOptions options;
+  options.config_dir = find_config_dir(args);
+  options.config_name = args.config_name;
+  options.overrides = args.overrides;
+  const auto composed = config::compose(options);
+  auto bound = config::bind_app_config(composed.tree);  // validates before anything is printed
+  if (args.print_cfg) {
+    std::fputs(config::to_yaml(composed.tree).c_str(), stdout);
+    return std::nullopt;
+  }
+  return bound;
+}
+
+}  // namespace cola::app

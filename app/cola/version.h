@@ -1,0 +1,9 @@
+#pragma once
+#include <string>
+
+namespace cola::app {
+
+/// "cola 0.1.0 (ONNX Runtime 1.30.0, LibTorch 1.13.1)": the tool's and its runtimes' versions.
+std::string version_string();
+
+}  // namespace cola::app

@@ -1,0 +1,26 @@
+# Helpers that keep every module and test declared the same way.
+
+# cola_module(NAME SOURCES ... [DEPS ...] [PRIVATE_DEPS ...]) -> static library cola_<NAME>.
+# Headers are included as "<module>/<file>.h" from src/.
+function(cola_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(cola_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(cola_${name} PUBLIC "${PROJECT_SOURCE_DIR}/src")
+  target_link_libraries(cola_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  target_compile_options(cola_${name} PRIVATE ${COLA_WARNINGS})
+endfunction()
+
+# cola_test(NAME SOURCES ... DEPS ... LABELS ...) -> one gtest binary registered as one CTest case.
+# One process per binary (not per test case) keeps LibTorch's start-up cost paid once.
+function(cola_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} cola_test_support GTest::gtest GTest::gmock
+                                        GTest::gtest_main)
+  target_compile_options(${name} PRIVATE ${COLA_WARNINGS})
+  add_test(NAME ${name} COMMAND ${name} --gtest_color=no)
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()

@@ -1,0 +1,26 @@
+# Every third-party dependency of cola, in one place, each with the reason it is here.
+# All come from Debian 12 packages (scripts/install-deps.sh) except ONNX Runtime, which comes from
+# the pinned, hash-checked cache made by scripts/fetch-onnxruntime.sh.
+find_package(PkgConfig REQUIRED)
+
+find_package(yaml-cpp REQUIRED)        # Hydra-style YAML configs
+find_package(CLI11 REQUIRED)           # command-line parsing
+find_package(nlohmann_json REQUIRED)   # JSON: HF config.json, safetensors headers, JSONL, metadata
+find_package(fmt REQUIRED)             # string formatting
+find_package(spdlog REQUIRED)          # logging, only behind core/log.h
+find_package(Protobuf REQUIRED)        # ONNX protobuf types, TensorBoard event records
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # tokenizer: NFD, categories
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # serve, behind a pimpl
+find_package(OnnxRuntime REQUIRED)      # ONNX Runtime C/C++ API; only src/runtime includes it
+
+if(COLA_WITH_TORCH)
+  find_package(Torch REQUIRED)         # model, training, native inference (LibTorch 1.13)
+  find_package(ONNX REQUIRED)          # exporter: ModelProto types, checker, shape inference
+endif()
+
+if(COLA_BUILD_TESTS)
+  find_package(GTest REQUIRED)         # unit and end-to-end tests
+endif()
+if(COLA_BUILD_BENCH)
+  find_package(benchmark REQUIRED)     # bench/ programs
+endif()

@@ -1,0 +1,177 @@
+#include "config/bind.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+#include <set>
+
+#include "core/error.h"
+#include "core/strings.h"
+
+namespace cola::config {
+namespace {
+
+// Reads the fields of one map, remembering which keys were consumed so that finish() can reject
+// the rest.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {
+    if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
+      throw UsageError(fmt::format("{}: expected a map", path_));
+    }
+  }
+
+  template <class T>
+  MapReader& field(const char* key, T& out) {
+    known_.push_back(key);
+    if (!node_.IsMap()) return *this;
+    const YAML::Node value = node_[key];
+    if (value.IsDefined()) read(value, join_key(key), out);
+    return *this;
+  }
+
+  template <class F>
+  MapReader& section(const char* key, F&& bind) {
+    known_.push_back(key);
+    MapReader child(node_.IsMap() ? node_[key] : YAML::Node(), join_key(key));
+    bind(child);
+    child.finish();
+    return *this;
+  }
+
+  const MapReader& finish() const {
+    if (!node_.IsMap()) return *this;
+    for (const auto& kv : node_) {
+      const auto& key = kv.first.Scalar();
+      if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
+      std::vector<std::string> full;
+      for (const auto& k : known_) full.push_back(join_key(k));
+      const auto close = closest_match(join_key(key), full);
+      throw UsageError(
+          fmt::format("unknown config key '{}'{}", join_key(key),
+                      close ? fmt::format("; did you mean '{}'?", *close)
+                            : fmt::format(" (valid keys here: {})", join(known_, ", "))));
+    }
+    return *this;
+  }
+
+ private:
+  std::string join_key(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+
+  [[noreturn]] static void wrong_type(const std::string& path, const char* expected,
+                                      const YAML::Node& v) {
+    const std::string got = v.IsScalar()     ? "'" + v.Scalar() + "'"
+                            : v.IsSequence() ? "a list"
+                                             : "a map";
+    throw UsageError(fmt::format("{}: expected {}, got {}", path, expected, got));
+  }
+
+  template <class Int>
+  static void read_integer(const YAML::Node& v, const std::string& path, Int& out,
+                           const char* expected) {
+    Int value{};
+    if (!v.IsScalar() || !YAML::convert<Int>::decode(v, value)) wrong_type(path, expected, v);
+    out = value;
+  }
+
+  static void read(const YAML::Node& v, const std::string& path, int& out) {
+    read_integer(v, path, out, "an integer");
+  }
+  static void read(const YAML::Node& v, const std::string& path, int64_t& out) {
+    read_integer(v, path, out, "an integer");
+  }
+  static void read(const YAML::Node& v, const std::string& path, uint64_t& out) {
+    if (v.IsScalar() && v.Scalar().starts_with('-')) wrong_type(path, "a non-negative integer", v);
+    read_integer(v, path, out, "a non-negative integer");
+  }
+  static void read(const YAML::Node& v, const std::string& path, double& out) {
+    if (!v.IsScalar() || !YAML::convert<double>::decode(v, out)) wrong_type(path, "a number", v);
+  }
+  static void read(const YAML::Node& v, const std::string& path, bool& out) {
+    if (!v.IsScalar() || !YAML::convert<bool>::decode(v, out)) wrong_type(path, "true or false", v);
+  }
+  static void read(const YAML::Node& v, const std::string& path, std::string& out) {
+    if (v.IsNull()) {
+      out.clear();
+    } else if (v.IsScalar()) {
+      out = v.Scalar();
+    } else {
+      wrong_type(path, "a string", v);
+    }
+  }
+  static void read(const YAML::Node& v, const std::string& path, std::vector<std::string>& out) {
+    if (!v.IsSequence()) wrong_type(path, "a list of strings", v);
+    out.clear();
+    for (size_t i = 0; i < v.size(); ++i) {
+      out.emplace_back();
+      read(v[i], fmt::format("{}.{}", path, i), out.back());
+    }
+  }
+
+  YAML::Node node_;
+  std::string path_;
+  std::vector<std::string> known_;
+};
+
+void bind_model(MapReader& r, ModelConfig& m) {
+  r.field("name", m.name)
+      .field("num_hidden_layers", m.num_hidden_layers)
+      .field("hidden_size", m.hidden_size)
+      .field("num_attention_heads", m.num_attention_heads)
+      .field("intermediate_size", m.intermediate_size)
+      .field("max_position_embeddings", m.max_position_embeddings)
+      .field("type_vocab_size", m.type_vocab_size)
+      .field("hidden_dropout_prob", m.hidden_dropout_prob)
+      .field("attention_probs_dropout_prob", m.attention_probs_dropout_prob)
+      .field("classifier_dropout", m.classifier_dropout)
+      .field("layer_norm_eps", m.layer_norm_eps)
+      .field("initializer_range", m.initializer_range)
+      .field("pretrained", m.pretrained);
+}
+
+void bind_data(MapReader& r, DataConfig& d) {
+  r.field("name", d.name)
+      .field("dir", d.dir)
+      .field("train_file", d.train_file)
+      .field("valid_file", d.valid_file)
+      .field("format", d.format)
+      .field("labels", d.labels)
+      .field("on_bad_row", d.on_bad_row)
+      .field("vocab", d.vocab)
+      .field("vocab_size", d.vocab_size)
+      .field("lowercase", d.lowercase)
+      .field("max_length", d.max_length)
+      .field("batch_size", d.batch_size)
+      .field("padding", d.padding)
+      .field("bucket_window", d.bucket_window);
+}
+
+void bind_training(MapReader& r, TrainingConfig& t) {
+  r.field("max_epochs", t.max_epochs)
+      .field("max_steps", t.max_steps)
+      .field("lr", t.lr)
+      .field("weight_decay", t.weight_decay)
+      .field("warmup_ratio", t.warmup_ratio)
+      .field("max_grad_norm", t.max_grad_norm)
+      .field("early_stopping_patience", t.early_stopping_patience)
+      .field("log_every_n_steps", t.log_every_n_steps)
+      .field("num_threads", t.num_threads)
+      .field("output_dir", t.output_dir);
+}
+
+}  // namespace
+
+AppConfig bind_app_config(const YAML::Node& tree) {
+  AppConfig c;
+  MapReader root(tree, "");
+  root.field("seed", c.seed)
+      .section("model", [&](MapReader& r) { bind_model(r, c.model); })
+      .section("data", [&](MapReader& r) { bind_data(r, c.data); })
+      .section("training", [&](MapReader& r) { bind_training(r, c.training); })
+      .finish();
+  return c;
+}
+
+}  // namespace cola::config

@@ -1,0 +1,67 @@
+#pragma once
+// The configuration as plain structs with defaults (DESIGN.md practice 4). YAML maps 1:1 onto them
+// (see bind.cc); an unknown key is an error. Comments give units and what 0 or empty means.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cola::config {
+
+/// `model:` — the BERT encoder and classification head. Names follow Hugging Face's BertConfig.
+struct ModelConfig {
+  std::string name = "bert-tiny";             // preset name, for logs and run names
+  int num_hidden_layers = 2;                  // L: encoder layers
+  int hidden_size = 128;                      // H: must divide by num_attention_heads
+  int num_attention_heads = 2;                // A
+  int intermediate_size = 512;                // feed-forward width (usually 4H)
+  int max_position_embeddings = 512;          // longest sequence the position table covers
+  int type_vocab_size = 2;                    // token-type (segment) rows
+  double hidden_dropout_prob = 0.1;           // dropout on embeddings, attention output, FFN output
+  double attention_probs_dropout_prob = 0.1;  // dropout on attention weights
+  double classifier_dropout = 0.1;  // dropout before the classifier (HF: falls back to hidden)
+  double layer_norm_eps = 1e-12;    // LayerNorm epsilon
+  double initializer_range = 0.02;  // std of the truncated-normal weight init
+  std::string pretrained;           // HF checkpoint dir to start from; empty = random init
+};
+
+/// `data:` — where the sentences come from and how they become batches.
+struct DataConfig {
+  std::string name = "sample";           // dataset name, for logs
+  std::string dir;                       // directory holding the files below
+  std::string train_file = "train.tsv";  // training file in dir (CoLA TSV, GLUE TSV or JSONL)
+  std::string valid_file = "dev.tsv";    // validation file in dir; empty = no validation
+  std::string format = "auto";           // auto | cola_tsv | glue_tsv | jsonl
+  std::vector<std::string> labels = {"unacceptable", "acceptable"};  // label names by id
+  std::string on_bad_row = "error";  // error | skip (skipped rows are counted and reported)
+  std::string vocab;                 // vocab.txt; empty = train one from train_path
+  int vocab_size = 8000;             // size of a trained vocab (when vocab is empty)
+  bool lowercase = true;             // uncased tokenizer (strip accents too)
+  int max_length = 128;              // tokens per sentence incl. [CLS]/[SEP]; longer truncated
+  int batch_size = 64;               // sentences per training batch
+  std::string padding = "longest";   // longest | multiple_of_8 | max_length (seed: pad to 128)
+  int bucket_window = 50;            // length bucketing window in batches; 0 = off
+};
+
+/// `training:` — the optimisation loop.
+struct TrainingConfig {
+  int max_epochs = 5;                 // upper bound on epochs; early stopping may end sooner
+  int64_t max_steps = 0;              // optimizer steps cap; 0 = no cap
+  double lr = 3e-4;                   // peak learning rate (AdamW)
+  double weight_decay = 0.01;         // AdamW decoupled weight decay (not on biases/LayerNorm)
+  double warmup_ratio = 0.1;          // fraction of total steps with linear warm-up
+  double max_grad_norm = 1.0;         // gradient clipping; 0 = off
+  int early_stopping_patience = 3;    // epochs without valid/loss improvement; 0 = off
+  int log_every_n_steps = 10;         // how often train/loss and train/acc are logged
+  int num_threads = 0;                // LibTorch intra-op threads; 0 = physical cores
+  std::string output_dir = "models";  // where the best checkpoint directory goes
+};
+
+/// The whole resolved configuration.
+struct AppConfig {
+  uint64_t seed = 42;  // seeds shuffling, init and dropout
+  ModelConfig model;
+  DataConfig data;
+  TrainingConfig training;
+};
+
+}  // namespace cola::config

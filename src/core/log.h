@@ -1,0 +1,37 @@
+#pragma once
+// Logging to stderr. spdlog stays behind this header (DESIGN.md practice 7); callers format with
+// fmt, which is cheap to include.
+#include <fmt/format.h>
+
+#include <string_view>
+#include <utility>
+
+namespace cola::log {
+
+enum class Level { debug, info, warn, error, off };
+
+/// Sets the minimum level that is printed (default: info).
+void set_level(Level level);
+/// Parses "debug|info|warn|error|off"; throws UsageError listing the valid values otherwise.
+Level parse_level(std::string_view name);
+/// Writes one already-formatted message.
+void write(Level level, std::string_view message);
+
+template <class... Args>
+void debug(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::debug, fmt::format(f, std::forward<Args>(args)...));
+}
+template <class... Args>
+void info(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::info, fmt::format(f, std::forward<Args>(args)...));
+}
+template <class... Args>
+void warn(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::warn, fmt::format(f, std::forward<Args>(args)...));
+}
+template <class... Args>
+void error(fmt::format_string<Args...> f, Args&&... args) {
+  write(Level::error, fmt::format(f, std::forward<Args>(args)...));
+}
+
+}  // namespace cola::log

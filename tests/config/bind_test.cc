@@ -1,0 +1,82 @@
+#include "config/bind.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/compose.h"
+#include "core/error.h"
+#include "support/shared_data.h"
+
+namespace cola::config {
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  try {
+    bind_app_config(YAML::Load(yaml));
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Bind, FieldsMapOntoTheStructs) {
+  const auto c = bind_app_config(YAML::Load(
+      "seed: 7\nmodel: {hidden_size: 256, pretrained: /x}\n"
+      "data: {labels: [no, yes], lowercase: false}\ntraining: {lr: 1e-3, max_steps: 100}\n"));
+  EXPECT_EQ(c.seed, 7u);
+  EXPECT_EQ(c.model.hidden_size, 256);
+  EXPECT_EQ(c.model.num_hidden_layers, 2);  // absent keys keep their defaults
+  EXPECT_EQ(c.model.pretrained, "/x");
+  EXPECT_EQ(c.data.labels, (std::vector<std::string>{"no", "yes"}));
+  EXPECT_FALSE(c.data.lowercase);
+  EXPECT_DOUBLE_EQ(c.training.lr, 1e-3);
+  EXPECT_EQ(c.training.max_steps, 100);
+}
+
+TEST(Bind, WrongTypesNameThePathAndTheExpectedType) {
+  EXPECT_EQ(error_of("training: {max_epochs: abc}"),
+            "training.max_epochs: expected an integer, got 'abc'");
+  EXPECT_EQ(error_of("training: {max_epochs: 2.5}"),
+            "training.max_epochs: expected an integer, got '2.5'");
+  EXPECT_EQ(error_of("training: {lr: fast}"), "training.lr: expected a number, got 'fast'");
+  EXPECT_EQ(error_of("data: {lowercase: maybe}"),
+            "data.lowercase: expected true or false, got 'maybe'");
+  EXPECT_EQ(error_of("data: {labels: x}"), "data.labels: expected a list of strings, got 'x'");
+  EXPECT_EQ(error_of("seed: -1"), "seed: expected a non-negative integer, got '-1'");
+  EXPECT_EQ(error_of("model: 3"), "model: expected a map");
+  EXPECT_EQ(error_of("data: {name: [1]}"), "data.name: expected a string, got a list");
+}
+
+TEST(Bind, UnknownKeysAreErrorsWithASuggestion) {
+  EXPECT_EQ(error_of("training: {max_epoch: 3}"),
+            "unknown config key 'training.max_epoch'; did you mean 'training.max_epochs'?");
+  EXPECT_THAT(error_of("zzzzzzzz: 1"),
+              ::testing::StartsWith("unknown config key 'zzzzzzzz' (valid "
+                                    "keys here: seed, model, data, training)"));
+}
+
+// Every option of every shipped group composes and binds: the YAML files and the structs agree.
+TEST(Bind, EveryShippedConfigComposesAndBinds) {
+  const auto dir = test::source_dir() / "configs";
+  ::setenv("COLA_SHARED_DIR", "/shared-for-test", 1);
+  for (const std::string group : {"model", "data", "training"}) {
+    for (const auto& option : group_options(dir, group)) {
+      SCOPED_TRACE(group + "=" + option);
+      ComposeOptions o;
+      o.config_dir = dir;
+      o.overrides = {group + "=" + option};
+      EXPECT_NO_THROW(bind_app_config(compose(o).tree));
+    }
+  }
+  ComposeOptions o;
+  o.config_dir = dir;
+  o.overrides = {"data=cola"};
+  const auto c = bind_app_config(compose(o).tree);
+  EXPECT_EQ(c.data.dir, "/shared-for-test/data/cola/raw");
+  EXPECT_EQ(group_options(dir, "model"),
+            (std::vector<std::string>{"bert-base", "bert-medium", "bert-mini", "bert-small",
+                                      "bert-tiny"}));
+}
+
+}  // namespace
+}  // namespace cola::config

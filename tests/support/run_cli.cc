@@ -1,0 +1,81 @@
+#include "support/run_cli.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "support/shared_data.h"
+
+extern char** environ;
+
+namespace cola::test {
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::string s;
+  if (std::FILE* f = std::fopen(p.c_str(), "rb")) {
+    char buf[65536];
+    size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+    std::fclose(f);
+  }
+  return s;
+}
+
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, const std::string& stdin_text) {
+  TempDir tmp;
+  const auto in = tmp / "stdin", out = tmp / "stdout", err = tmp / "stderr";
+  if (std::FILE* f = std::fopen(in.c_str(), "wb")) {
+    std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
+    std::fclose(f);
+  }
+  std::vector<std::string> argv_s{COLA_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv = *e;
+    const auto key = kv.substr(0, kv.find('='));
+    if (env.count(key) == 0) env_s.push_back(kv);
+  }
+  for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+int count_lines(const std::string& text) {
+  if (text.empty()) return 0;
+  const auto n = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  return text.back() == '\n' ? n : n + 1;
+}
+
+}  // namespace cola::test

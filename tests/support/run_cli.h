@@ -1,0 +1,23 @@
+#pragma once
+// Runs the real `cola` binary (end-to-end tests drive the CLI as a user would).
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cola::test {
+
+struct CliResult {
+  int exit_code = -1;  // the process exit status; 128+N when killed by signal N
+  std::string out;     // everything written to stdout
+  std::string err;     // everything written to stderr
+};
+
+/// Runs `cola args...` with optional extra environment variables and stdin text; waits for it.
+CliResult run_cli(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env = {},
+                  const std::string& stdin_text = "");
+
+/// Number of lines in `text` (a trailing newline does not start a new line).
+int count_lines(const std::string& text);
+
+}  // namespace cola::test
