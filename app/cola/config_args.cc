@@ -18,7 +18,7 @@ namespace {
 fs::path find_config_dir(const ConfigArgs& args) {
   if (!args.config_dir.empty()) return args.config_dir;
   if (const char* env = std::getenv("COLA_CONFIG_DIR"); env != nullptr && *env != '\0') return env;
-  const fs::path local = fs::current_path() / "configs";
+  fs::path local = fs::current_path() / "configs";
   if (fs::is_regular_file(local / (args.config_name + ".yaml"))) return local;
   return fs::path(COLA_SOURCE_DIR) / "configs";
 }

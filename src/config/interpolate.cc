@@ -39,8 +39,8 @@ std::string trim(std::string_view s) {
 
 class Resolver {
  public:
-  Resolver(YAML::Node root, const ResolveContext& context)
-      : root_(std::move(root)), ctx_(context) {}
+  // yaml-cpp nodes are handles: root_ refers to the caller's tree, which is resolved in place.
+  Resolver(const YAML::Node& root, const ResolveContext& context) : root_(root), ctx_(context) {}
 
   // Resolves every scalar below `node` (whose path is `path`) in place.
   void walk(YAML::Node node, const std::string& path) {

@@ -67,8 +67,9 @@ void assign(YAML::Node& root, std::string_view path, const YAML::Node& value) {
     if (!next.IsDefined() || next.IsNull()) {
       node[keys[i]] = YAML::Node(YAML::NodeType::Map);
     } else if (!next.IsMap()) {
-      throw UsageError(fmt::format("cannot set '{}': '{}' is not a map", path,
-                                   fmt::join(keys.begin(), keys.begin() + i + 1, ".")));
+      throw UsageError(fmt::format(
+          "cannot set '{}': '{}' is not a map", path,
+          fmt::join(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(i) + 1, ".")));
     }
     node.reset(node[keys[i]]);
   }
