@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -101,6 +102,21 @@ class MapReader {
       wrong_type(path, "a string", v);
     }
   }
+  // "0.25" / "1.0" is a fraction, "10" a count, as Lightning tells float from int.
+  static void read(const YAML::Node& v, const std::string& path, BatchLimit& out) {
+    constexpr const char* kExpected = "a fraction in (0, 1] or a batch count";
+    if (v.IsScalar() && v.Scalar().find_first_of(".eE") != std::string::npos) {
+      double f = 0;
+      if (!YAML::convert<double>::decode(v, f) || !(f > 0 && f <= 1))
+        wrong_type(path, kExpected, v);
+      out = {true, f};
+    } else {
+      int64_t n = 0;
+      read_integer(v, path, n, kExpected);
+      if (n < 0) wrong_type(path, kExpected, v);
+      out = {false, static_cast<double>(n)};
+    }
+  }
   static void read(const YAML::Node& v, const std::string& path, std::vector<std::string>& out) {
     if (!v.IsSequence()) wrong_type(path, "a list of strings", v);
     out.clear();
@@ -157,16 +173,28 @@ void bind_training(MapReader& r, TrainingConfig& t) {
       .field("max_grad_norm", t.max_grad_norm)
       .field("early_stopping_patience", t.early_stopping_patience)
       .field("log_every_n_steps", t.log_every_n_steps)
-      .field("num_threads", t.num_threads)
-      .field("output_dir", t.output_dir);
+      .field("limit_train_batches", t.limit_train_batches)
+      .field("limit_val_batches", t.limit_val_batches)
+      .field("deterministic", t.deterministic)
+      .field("resume", t.resume)
+      .field("num_threads", t.num_threads);
 }
 
 }  // namespace
+
+int64_t BatchLimit::apply(int64_t total) const {
+  if (!is_fraction) return std::min(total, static_cast<int64_t>(value));
+  const auto n = static_cast<int64_t>(static_cast<double>(total) * value);
+  return total > 0 ? std::max<int64_t>(1, n) : 0;
+}
 
 AppConfig bind_app_config(const YAML::Node& tree) {
   AppConfig c;
   MapReader root(tree, "");
   root.field("seed", c.seed)
+      .section(
+          "hydra",
+          [&](MapReader& h) { h.section("run", [&](MapReader& r) { r.field("dir", c.run_dir); }); })
       .section("model", [&](MapReader& r) { bind_model(r, c.model); })
       .section("data", [&](MapReader& r) { bind_data(r, c.data); })
       .section("training", [&](MapReader& r) { bind_training(r, c.training); })

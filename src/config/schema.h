@@ -42,23 +42,35 @@ struct DataConfig {
   int bucket_window = 50;            // length bucketing window in batches; 0 = off
 };
 
+/// Lightning-style batch limit: a fraction of the batches ("0.25", "1.0") or a count ("10").
+struct BatchLimit {
+  bool is_fraction = true;  // true: `value` is a fraction in (0, 1]; false: a batch count
+  double value = 1.0;
+  /// How many of `total` batches to run (at least 1 when total > 0 and the limit is positive).
+  int64_t apply(int64_t total) const;
+};
+
 /// `training:` — the optimisation loop.
 struct TrainingConfig {
-  int max_epochs = 5;                 // upper bound on epochs; early stopping may end sooner
-  int64_t max_steps = 0;              // optimizer steps cap; 0 = no cap
-  double lr = 3e-4;                   // peak learning rate (AdamW)
-  double weight_decay = 0.01;         // AdamW decoupled weight decay (not on biases/LayerNorm)
-  double warmup_ratio = 0.1;          // fraction of total steps with linear warm-up
-  double max_grad_norm = 1.0;         // gradient clipping; 0 = off
-  int early_stopping_patience = 3;    // epochs without valid/loss improvement; 0 = off
-  int log_every_n_steps = 10;         // how often train/loss and train/acc are logged
-  int num_threads = 0;                // LibTorch intra-op threads; 0 = physical cores
-  std::string output_dir = "models";  // where the best checkpoint directory goes
+  int max_epochs = 5;               // upper bound on epochs; early stopping may end sooner
+  int64_t max_steps = 0;            // optimizer steps cap; 0 = no cap
+  double lr = 3e-4;                 // peak learning rate (AdamW)
+  double weight_decay = 0.01;       // AdamW decoupled weight decay (not on biases/LayerNorm)
+  double warmup_ratio = 0.1;        // fraction of total steps with linear warm-up
+  double max_grad_norm = 1.0;       // gradient clipping; 0 = off
+  int early_stopping_patience = 3;  // epochs without valid/loss improvement; 0 = off
+  int log_every_n_steps = 10;       // how often train/loss and train/acc are logged
+  BatchLimit limit_train_batches;   // per epoch: fraction or count (Lightning semantics)
+  BatchLimit limit_val_batches;     // per validation: fraction or count
+  bool deterministic = false;       // deterministic algorithms (slower where they differ)
+  std::string resume;               // a checkpoint dir (…/checkpoints/last) to continue from
+  int num_threads = 0;              // LibTorch intra-op threads; 0 = physical cores
 };
 
 /// The whole resolved configuration.
 struct AppConfig {
-  uint64_t seed = 42;  // seeds shuffling, init and dropout
+  uint64_t seed = 42;   // seeds shuffling, init and dropout
+  std::string run_dir;  // hydra.run.dir: this run's output directory
   ModelConfig model;
   DataConfig data;
   TrainingConfig training;

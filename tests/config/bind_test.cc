@@ -47,12 +47,27 @@ TEST(Bind, WrongTypesNameThePathAndTheExpectedType) {
   EXPECT_EQ(error_of("data: {name: [1]}"), "data.name: expected a string, got a list");
 }
 
+TEST(Bind, BatchLimitsTellFractionsFromCounts) {
+  const auto c =
+      bind_app_config(YAML::Load("training: {limit_train_batches: 0.25, limit_val_batches: 10}"));
+  EXPECT_TRUE(c.training.limit_train_batches.is_fraction);
+  EXPECT_EQ(c.training.limit_train_batches.apply(134), 33);
+  EXPECT_EQ(c.training.limit_train_batches.apply(2), 1);  // a positive fraction runs >= 1 batch
+  EXPECT_FALSE(c.training.limit_val_batches.is_fraction);
+  EXPECT_EQ(c.training.limit_val_batches.apply(9), 9);
+  EXPECT_EQ(c.training.limit_val_batches.apply(100), 10);
+  EXPECT_EQ(error_of("training: {limit_train_batches: 1.5}"),
+            "training.limit_train_batches: expected a fraction in (0, 1] or a batch count, got "
+            "'1.5'");
+  EXPECT_EQ(bind_app_config(YAML::Load("hydra: {run: {dir: out/x}}")).run_dir, "out/x");
+}
+
 TEST(Bind, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(error_of("training: {max_epoch: 3}"),
             "unknown config key 'training.max_epoch'; did you mean 'training.max_epochs'?");
   EXPECT_THAT(error_of("zzzzzzzz: 1"),
               ::testing::StartsWith("unknown config key 'zzzzzzzz' (valid "
-                                    "keys here: seed, model, data, training)"));
+                                    "keys here: seed, hydra, model, data, training)"));
 }
 
 // Every option of every shipped group composes and binds: the YAML files and the structs agree.
