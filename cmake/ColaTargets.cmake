@@ -1,10 +1,12 @@
 # Helpers that keep every module and test declared the same way.
 
-# cola_module(NAME SOURCES ... [DEPS ...] [PRIVATE_DEPS ...]) -> static library cola_<NAME>.
-# Headers are included as "<module>/<file>.h" from src/.
+# cola_module(NAME SOURCES ... [DEPS ...] [PRIVATE_DEPS ...]) -> shared library cola_<NAME>.
+# Headers are included as "<module>/<file>.h" from src/. Shared, not static: the LibTorch half of
+# the CLI is dlopen'ed on demand (app/cola/torch_plugin.h), and both halves must share one copy of
+# each module's state (the logger, the interrupt flag).
 function(cola_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
-  add_library(cola_${name} STATIC ${ARG_SOURCES})
+  add_library(cola_${name} SHARED ${ARG_SOURCES})
   target_include_directories(cola_${name} PUBLIC "${PROJECT_SOURCE_DIR}/src")
   target_link_libraries(cola_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   target_compile_options(cola_${name} PRIVATE ${COLA_WARNINGS})
