@@ -1,0 +1,61 @@
+#include "model/attention.h"
+
+#include <cmath>
+
+#include "model/names.h"
+
+namespace cola::model {
+
+SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
+    : num_heads_(config.num_attention_heads),
+      head_size_(config.head_size()),
+      dropout_(config.attention_probs_dropout_prob) {
+  query_ =
+      register_module(names::kQuery, torch::nn::Linear(config.hidden_size, config.hidden_size));
+  key_ = register_module(names::kKey, torch::nn::Linear(config.hidden_size, config.hidden_size));
+  value_ =
+      register_module(names::kValue, torch::nn::Linear(config.hidden_size, config.hidden_size));
+}
+
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
+                                         const torch::Tensor& additive_mask) {
+  const int64_t batch = x.size(0);
+  const int64_t seq = x.size(1);
+  // [B, S, H] -> [B, heads, S, head_size]
+  const auto split_heads = [&](const torch::Tensor& t) {
+    return t.view({batch, seq, num_heads_, head_size_}).transpose(1, 2);
+  };
+  const auto q = split_heads(query_(x));
+  const auto k = split_heads(key_(x));
+  const auto v = split_heads(value_(x));
+  // Scores [B, heads, S, S]; the scale 1/sqrt(head_size) is from "Attention Is All You Need".
+  auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
+  auto probs = torch::softmax(scores + additive_mask, -1);
+  probs = torch::dropout(probs, dropout_, is_training());
+  // [B, heads, S, head_size] -> [B, S, H]
+  return torch::matmul(probs, v).transpose(1, 2).contiguous().view({batch, seq, -1});
+}
+
+ResidualOutputImpl::ResidualOutputImpl(const BertConfig& config, int64_t in_features)
+    : dropout_(config.hidden_dropout_prob) {
+  dense_ = register_module(names::kDense, torch::nn::Linear(in_features, config.hidden_size));
+  layer_norm_ = register_module(
+      names::kLayerNorm,
+      torch::nn::LayerNorm(
+          torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
+}
+
+torch::Tensor ResidualOutputImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
+  return layer_norm_(torch::dropout(dense_(x), dropout_, is_training()) + residual);
+}
+
+AttentionImpl::AttentionImpl(const BertConfig& config) {
+  self_ = register_module(names::kSelf, SelfAttention(config));
+  output_ = register_module(names::kOutput, ResidualOutput(config, config.hidden_size));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask) {
+  return output_(self_(x, additive_mask), x);
+}
+
+}  // namespace cola::model

@@ -1,0 +1,159 @@
+#include "model/bert.h"
+
+#include <c10/util/Exception.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/normalization.h>
+
+#include "core/error.h"
+#include "model/names.h"
+
+namespace cola::model {
+namespace {
+
+std::string describe(const torch::Tensor& t) {
+  if (!t.defined()) return "an undefined tensor";
+  return fmt::format("{} [{}]", c10::toString(t.scalar_type()), fmt::join(t.sizes(), ","));
+}
+
+void check_ids(const char* what, const torch::Tensor& ids, const torch::Tensor& input_ids) {
+  if (ids.scalar_type() != torch::kLong || ids.sizes() != input_ids.sizes()) {
+    throw Error(fmt::format("{} must be Long {}, like input_ids; got {}", what,
+                            fmt::format("[{}]", fmt::join(input_ids.sizes(), ",")), describe(ids)));
+  }
+}
+
+void check_inputs(const BertConfig& config, const torch::Tensor& input_ids,
+                  const torch::Tensor& attention_mask, const torch::Tensor& token_type_ids) {
+  if (!input_ids.defined() || input_ids.dim() != 2 || input_ids.scalar_type() != torch::kLong ||
+      input_ids.size(1) == 0) {
+    throw Error("input_ids must be Long [batch, seq] with seq >= 1; got " + describe(input_ids));
+  }
+  if (input_ids.size(1) > config.max_position_embeddings) {
+    throw Error(fmt::format("a sequence of {} tokens is longer than max_position_embeddings {}",
+                            input_ids.size(1), config.max_position_embeddings));
+  }
+  if (attention_mask.defined() && attention_mask.sizes() != input_ids.sizes()) {
+    throw Error(fmt::format("attention_mask must have the shape of input_ids [{}]; got {}",
+                            fmt::join(input_ids.sizes(), ","), describe(attention_mask)));
+  }
+  if (token_type_ids.defined()) check_ids("token_type_ids", token_type_ids, input_ids);
+}
+
+// Called when LibTorch threw: the usual cause is an id outside its embedding table, for which
+// LibTorch's own message ("index out of range in self") does not say which input was wrong.
+void explain_out_of_range(const char* what, const torch::Tensor& ids, int64_t rows) {
+  if (!ids.defined() || ids.numel() == 0) return;
+  const int64_t lo = ids.min().item<int64_t>();
+  const int64_t hi = ids.max().item<int64_t>();
+  if (lo < 0 || hi >= rows) {
+    throw Error(fmt::format("{} holds {} but the table has {} rows", what, lo < 0 ? lo : hi, rows));
+  }
+}
+
+}  // namespace
+
+torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask,
+                                      torch::ScalarType dtype) {
+  // (1 - mask) * -10000, as in the original BERT and the golden reference. (Newer HF versions use
+  // the dtype's lowest value; after softmax both give padded keys a weight that is 0 in float32.)
+  const auto mask = attention_mask.to(dtype);
+  return ((1.0 - mask) * -10000.0).unsqueeze(1).unsqueeze(2);
+}
+
+PoolerImpl::PoolerImpl(const BertConfig& config) {
+  dense_ =
+      register_module(names::kDense, torch::nn::Linear(config.hidden_size, config.hidden_size));
+}
+
+torch::Tensor PoolerImpl::forward(const torch::Tensor& hidden) {
+  return torch::tanh(dense_(hidden.select(1, 0)));
+}
+
+BertModelImpl::BertModelImpl(const BertConfig& config) {
+  embeddings_ = register_module(names::kEmbeddings, Embeddings(config));
+  encoder_ = register_module(names::kEncoder, Encoder(config));
+  pooler_ = register_module(names::kPooler, Pooler(config));
+}
+
+torch::Tensor BertModelImpl::forward(const torch::Tensor& input_ids,
+                                     const torch::Tensor& attention_mask,
+                                     const torch::Tensor& token_type_ids, BertOutputs* outputs) {
+  const auto x = embeddings_(input_ids, token_type_ids);
+  const auto mask = additive_attention_mask(attention_mask, x.scalar_type());
+  const auto hidden = encoder_->forward(x, mask, outputs != nullptr ? &outputs->layers : nullptr);
+  auto pooled = pooler_(hidden);
+  if (outputs != nullptr) {
+    outputs->embeddings = x;
+    outputs->pooled = pooled;
+  }
+  return pooled;
+}
+
+BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(BertConfig config)
+    : config_(std::move(config)) {
+  config_.validate();
+  bert_ = register_module(names::kBert, BertModel(config_));
+  classifier_ = register_module(names::kClassifier,
+                                torch::nn::Linear(config_.hidden_size, config_.num_labels()));
+  init_weights();
+}
+
+BertOutputs BertForSequenceClassificationImpl::run(const torch::Tensor& input_ids,
+                                                   const torch::Tensor& attention_mask,
+                                                   const torch::Tensor& token_type_ids,
+                                                   bool keep_all) {
+  check_inputs(config_, input_ids, attention_mask, token_type_ids);
+  try {
+    const auto mask = attention_mask.defined() ? attention_mask : torch::ones_like(input_ids);
+    const auto types = token_type_ids.defined() ? token_type_ids : torch::zeros_like(input_ids);
+    BertOutputs out;
+    const auto pooled = bert_->forward(input_ids, mask, types, keep_all ? &out : nullptr);
+    const double p = config_.effective_classifier_dropout();
+    out.logits = classifier_(torch::dropout(pooled, p, is_training()));
+    return out;
+  } catch (const c10::Error& e) {
+    explain_out_of_range("input_ids", input_ids, config_.vocab_size);
+    explain_out_of_range("token_type_ids", token_type_ids, config_.type_vocab_size);
+    throw Error(std::string("BERT forward: ") + e.what_without_backtrace());
+  }
+}
+
+torch::Tensor BertForSequenceClassificationImpl::forward(const torch::Tensor& input_ids,
+                                                         const torch::Tensor& attention_mask,
+                                                         const torch::Tensor& token_type_ids) {
+  return run(input_ids, attention_mask, token_type_ids, /*keep_all=*/false).logits;
+}
+
+BertOutputs BertForSequenceClassificationImpl::forward_all(const torch::Tensor& input_ids,
+                                                           const torch::Tensor& attention_mask,
+                                                           const torch::Tensor& token_type_ids) {
+  return run(input_ids, attention_mask, token_type_ids, /*keep_all=*/true);
+}
+
+void BertForSequenceClassificationImpl::init_weights() {
+  // HF BertPreTrainedModel._init_weights. Plain normal, not truncated, as HF does.
+  torch::NoGradGuard no_grad;
+  const double std = config_.initializer_range;
+  for (const auto& module : modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<torch::nn::Linear>()) {
+      linear->weight.normal_(0.0, std);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* embedding = module->as<torch::nn::Embedding>()) {
+      embedding->weight.normal_(0.0, std);
+      if (const auto pad = embedding->options.padding_idx()) embedding->weight[*pad].zero_();
+    } else if (auto* norm = module->as<torch::nn::LayerNorm>()) {
+      norm->weight.fill_(1.0);
+      norm->bias.zero_();
+    }
+  }
+}
+
+void BertForSequenceClassificationImpl::reset_classifier() {
+  torch::NoGradGuard no_grad;
+  classifier_->weight.normal_(0.0, config_.initializer_range);
+  classifier_->bias.zero_();
+}
+
+}  // namespace cola::model

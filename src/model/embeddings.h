@@ -1,0 +1,29 @@
+#pragma once
+// BERT's input embeddings (Hugging Face BertEmbeddings).
+#include <torch/nn/module.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include "model/bert_config.h"
+
+namespace cola::model {
+
+/// word + absolute position + token type embeddings, then LayerNorm and dropout.
+class EmbeddingsImpl : public torch::nn::Module {
+ public:
+  explicit EmbeddingsImpl(const BertConfig& config);
+
+  /// input_ids, token_type_ids: [B, S] int64 -> [B, S, H]. Positions are 0..S-1.
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids);
+
+ private:
+  torch::nn::Embedding word_embeddings_{nullptr};
+  torch::nn::Embedding position_embeddings_{nullptr};
+  torch::nn::Embedding token_type_embeddings_{nullptr};
+  torch::nn::LayerNorm layer_norm_{nullptr};
+  double dropout_;
+};
+TORCH_MODULE(Embeddings);
+
+}  // namespace cola::model

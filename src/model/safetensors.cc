@@ -1,0 +1,348 @@
+#include "model/safetensors.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/error.h"
+#include "core/file.h"
+#include "model/half.h"
+
+namespace cola::model::safetensors {
+namespace {
+
+// The format is little-endian; so are all the machines we build for, which lets tensor bytes be
+// copied as they are.
+static_assert(std::endian::native == std::endian::little, "safetensors I/O assumes little-endian");
+
+using Json = nlohmann::json;
+constexpr char kMetadataKey[] = "__metadata__";
+constexpr size_t kLengthBytes = 8;  // the header length prefix
+
+struct DTypeRow {
+  DType dtype;
+  std::string_view name;
+  size_t size;
+};
+constexpr std::array<DTypeRow, 15> kDTypes = {{
+    {DType::kBool, "BOOL", 1},
+    {DType::kU8, "U8", 1},
+    {DType::kI8, "I8", 1},
+    {DType::kI16, "I16", 2},
+    {DType::kU16, "U16", 2},
+    {DType::kF16, "F16", 2},
+    {DType::kBF16, "BF16", 2},
+    {DType::kI32, "I32", 4},
+    {DType::kU32, "U32", 4},
+    {DType::kF32, "F32", 4},
+    {DType::kF64, "F64", 8},
+    {DType::kI64, "I64", 8},
+    {DType::kU64, "U64", 8},
+    {DType::kF8E5M2, "F8_E5M2", 1},
+    {DType::kF8E4M3, "F8_E4M3", 1},
+}};
+
+// A JSON value for an error message, cut short: a hostile header may hold megabytes in one value.
+std::string brief(const Json& value) {
+  std::string text = value.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  return fmt::format("[{}]", fmt::join(shape, ","));
+}
+
+// Element count and byte size of a shape, or nullopt when either overflows 64 bits.
+std::optional<uint64_t> byte_size(const std::vector<int64_t>& shape, DType dtype) {
+  uint64_t total = dtype_size(dtype);
+  for (const int64_t dim : shape) {
+    if (dim < 0 || __builtin_mul_overflow(total, static_cast<uint64_t>(dim), &total)) {
+      return std::nullopt;
+    }
+  }
+  return total;
+}
+
+// Reads a JSON integer into uint64 (or int64 for shapes); false for anything else.
+bool as_u64(const Json& v, uint64_t& out) {
+  if (v.is_number_unsigned()) {
+    out = v.get<uint64_t>();
+    return true;
+  }
+  if (v.is_number_integer() && v.get<int64_t>() >= 0) {
+    out = static_cast<uint64_t>(v.get<int64_t>());
+    return true;
+  }
+  return false;
+}
+
+class HeaderParser {
+ public:
+  HeaderParser(const std::string& source, uint64_t data_size)
+      : source_(source), data_size_(data_size) {}
+
+  TensorInfo parse_entry(const std::string& name, const Json& entry) const {
+    const auto where = fmt::format("{}: tensor '{}'", source_, name);
+    if (!entry.is_object()) {
+      throw Error(where + ": entry must be an object with dtype, shape and data_offsets, got " +
+                  brief(entry));
+    }
+    TensorInfo t;
+    t.name = name;
+    t.dtype = parse_entry_dtype(where, entry);
+    t.shape = parse_shape(where, entry);
+    parse_offsets(where, entry, t);
+    const auto needed = byte_size(t.shape, t.dtype);
+    if (!needed) {
+      throw Error(fmt::format("{}: shape {} of {} is too large", where, shape_text(t.shape),
+                              dtype_name(t.dtype)));
+    }
+    if (t.end - t.begin != *needed) {
+      throw Error(fmt::format("{}: data_offsets [{}, {}] hold {} bytes but {} {} needs {}", where,
+                              t.begin, t.end, t.end - t.begin, dtype_name(t.dtype),
+                              shape_text(t.shape), *needed));
+    }
+    if (t.end > data_size_) {
+      throw Error(fmt::format(
+          "{}: data_offsets [{}, {}] run past the end of the data section ({} bytes; truncated "
+          "file?)",
+          where, t.begin, t.end, data_size_));
+    }
+    return t;
+  }
+
+ private:
+  static DType parse_entry_dtype(const std::string& where, const Json& entry) {
+    const auto it = entry.find("dtype");
+    if (it == entry.end() || !it->is_string()) {
+      throw Error(where + ": 'dtype' is missing or not a string");
+    }
+    const auto dtype = parse_dtype(it->get<std::string>());
+    if (!dtype) {
+      std::vector<std::string_view> known;
+      known.reserve(kDTypes.size());
+      for (const auto& row : kDTypes) known.push_back(row.name);
+      throw Error(fmt::format("{}: unknown dtype {} (known: {})", where, brief(*it),
+                              fmt::join(known, ", ")));
+    }
+    return *dtype;
+  }
+
+  static std::vector<int64_t> parse_shape(const std::string& where, const Json& entry) {
+    const auto it = entry.find("shape");
+    if (it == entry.end() || !it->is_array()) {
+      throw Error(where + ": 'shape' is missing or not an array");
+    }
+    std::vector<int64_t> shape;
+    for (const auto& dim : *it) {
+      uint64_t value = 0;
+      if (!as_u64(dim, value) ||
+          value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        throw Error(
+            fmt::format("{}: 'shape' must hold non-negative integers, got {}", where, brief(*it)));
+      }
+      shape.push_back(static_cast<int64_t>(value));
+    }
+    return shape;
+  }
+
+  static void parse_offsets(const std::string& where, const Json& entry, TensorInfo& t) {
+    const auto it = entry.find("data_offsets");
+    if (it == entry.end() || !it->is_array() || it->size() != 2 || !as_u64((*it)[0], t.begin) ||
+        !as_u64((*it)[1], t.end)) {
+      throw Error(where + ": 'data_offsets' must be two non-negative integers [begin, end], got " +
+                  (it == entry.end() ? std::string("nothing") : brief(*it)));
+    }
+    if (t.end < t.begin) {
+      throw Error(
+          fmt::format("{}: data_offsets [{}, {}] end before they begin", where, t.begin, t.end));
+    }
+  }
+
+  const std::string& source_;
+  uint64_t data_size_;
+};
+
+uint64_t read_header_length(const std::string& bytes, const std::string& source) {
+  if (bytes.size() < kLengthBytes) {
+    throw Error(fmt::format("{}: file is {} bytes, too short for a safetensors header", source,
+                            bytes.size()));
+  }
+  uint64_t n = 0;
+  std::memcpy(&n, bytes.data(), kLengthBytes);
+  if (n > kMaxHeaderBytes) {
+    throw Error(fmt::format(
+        "{}: header length {} is over the {}-byte limit (corrupt, or not a safetensors file)",
+        source, n, kMaxHeaderBytes));
+  }
+  if (n > bytes.size() - kLengthBytes) {
+    throw Error(fmt::format("{}: header length {} runs past the end of the file ({} bytes)", source,
+                            n, bytes.size()));
+  }
+  return n;
+}
+
+// Parses the JSON header; duplicate top-level keys (which nlohmann would silently merge) are
+// errors, since two entries for one name mean the file is not what it claims.
+Json parse_header_json(std::string_view header, const std::string& source) {
+  std::set<std::string> keys;
+  std::string duplicate;
+  const Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (depth == 1 && event == Json::parse_event_t::key && duplicate.empty() &&
+        !keys.insert(parsed.get<std::string>()).second) {
+      duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  Json json;
+  try {
+    json = Json::parse(header, on_event);
+  } catch (const Json::exception& e) {
+    throw Error(fmt::format("{}: header is not valid JSON: {}", source, e.what()));
+  }
+  if (!json.is_object()) {
+    throw Error(fmt::format("{}: header must be a JSON object, got {}", source, json.type_name()));
+  }
+  if (!duplicate.empty()) {
+    throw Error(fmt::format("{}: tensor '{}' appears twice in the header", source, duplicate));
+  }
+  return json;
+}
+
+std::map<std::string, std::string> parse_metadata(const Json& value, const std::string& source) {
+  std::map<std::string, std::string> metadata;
+  if (!value.is_object()) throw Error(source + ": '__metadata__' must be an object of strings");
+  for (const auto& [key, v] : value.items()) {
+    if (!v.is_string()) {
+      throw Error(fmt::format("{}: '__metadata__' value of '{}' must be a string, got {}", source,
+                              key, brief(v)));
+    }
+    metadata[key] = v.get<std::string>();
+  }
+  return metadata;
+}
+
+// Overlapping ranges would let two tensors alias one another's bytes. Empty tensors overlap
+// nothing.
+void check_overlaps(const std::vector<TensorInfo>& tensors, const std::string& source) {
+  std::vector<const TensorInfo*> by_offset;
+  for (const auto& t : tensors) {
+    if (t.end > t.begin) by_offset.push_back(&t);
+  }
+  std::sort(by_offset.begin(), by_offset.end(),
+            [](const TensorInfo* a, const TensorInfo* b) { return a->begin < b->begin; });
+  for (size_t i = 1; i < by_offset.size(); ++i) {
+    const TensorInfo& a = *by_offset[i - 1];
+    const TensorInfo& b = *by_offset[i];
+    if (b.begin < a.end) {
+      throw Error(fmt::format("{}: tensors '{}' [{}, {}] and '{}' [{}, {}] overlap", source, a.name,
+                              a.begin, a.end, b.name, b.begin, b.end));
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view dtype_name(DType dtype) {
+  for (const auto& row : kDTypes) {
+    if (row.dtype == dtype) return row.name;
+  }
+  return "?";
+}
+
+std::optional<DType> parse_dtype(std::string_view name) {
+  for (const auto& row : kDTypes) {
+    if (row.name == name) return row.dtype;
+  }
+  return std::nullopt;
+}
+
+size_t dtype_size(DType dtype) {
+  for (const auto& row : kDTypes) {
+    if (row.dtype == dtype) return row.size;
+  }
+  return 0;
+}
+
+int64_t TensorInfo::numel() const {
+  int64_t n = 1;
+  for (const int64_t dim : shape) n *= dim;  // cannot overflow: checked against the file size
+  return n;
+}
+
+File File::parse(std::string bytes, std::string source) {
+  File file;
+  file.bytes_ = std::move(bytes);
+  file.source_ = std::move(source);
+  const uint64_t header_size = read_header_length(file.bytes_, file.source_);
+  file.data_start_ = kLengthBytes + header_size;
+  const Json header = parse_header_json(
+      std::string_view(file.bytes_).substr(kLengthBytes, header_size), file.source_);
+  const HeaderParser parser(file.source_, file.bytes_.size() - file.data_start_);
+  for (const auto& [name, entry] : header.items()) {  // nlohmann objects iterate in key order
+    if (name == kMetadataKey) {
+      file.metadata_ = parse_metadata(entry, file.source_);
+    } else {
+      file.tensors_.push_back(parser.parse_entry(name, entry));
+    }
+  }
+  check_overlaps(file.tensors_, file.source_);
+  return file;
+}
+
+File File::read(const std::filesystem::path& path) { return parse(read_file(path), path.string()); }
+
+const TensorInfo* File::find(std::string_view name) const {
+  const auto it =
+      std::lower_bound(tensors_.begin(), tensors_.end(), name,
+                       [](const TensorInfo& t, std::string_view n) { return t.name < n; });
+  return it != tensors_.end() && it->name == name ? &*it : nullptr;
+}
+
+std::string_view File::data(const TensorInfo& tensor) const {
+  // Offsets were checked against the data section in parse().
+  return std::string_view(bytes_).substr(data_start_ + tensor.begin, tensor.end - tensor.begin);
+}
+
+void File::to_f32(const TensorInfo& tensor, std::span<float> out) const {
+  const auto where = fmt::format("{}: tensor '{}'", source_, tensor.name);
+  if (static_cast<int64_t>(out.size()) != tensor.numel()) {
+    throw Error(
+        fmt::format("{}: {} floats requested for {} elements", where, out.size(), tensor.numel()));
+  }
+  const char* src = data(tensor).data();
+  // memcpy per element: tensor data need not be aligned in an untrusted file.
+  const auto convert = [&]<class T>(float (*f)(T)) {
+    for (size_t i = 0; i < out.size(); ++i) {
+      T v;
+      std::memcpy(&v, src + i * sizeof(T), sizeof(T));
+      out[i] = f(v);
+    }
+  };
+  switch (tensor.dtype) {
+    case DType::kF32:
+      if (!out.empty()) std::memcpy(out.data(), src, out.size() * sizeof(float));
+      return;
+    case DType::kF16:
+      return convert(+[](uint16_t v) { return f16_to_f32(v); });
+    case DType::kBF16:
+      return convert(+[](uint16_t v) { return bf16_to_f32(v); });
+    case DType::kF64:
+      return convert(+[](double v) { return static_cast<float>(v); });
+    default:
+      throw Error(
+          fmt::format("{}: dtype {} cannot be loaded as floats (supported: F32, F16, BF16, "
+                      "F64)",
+                      where, dtype_name(tensor.dtype)));
+  }
+}
+
+}  // namespace cola::model::safetensors

@@ -1,0 +1,19 @@
+#pragma once
+// A tiny random BertConfig for fast tests (the golden tests use ../shared's tiny-bert instead).
+#include "model/bert_config.h"
+
+namespace cola::model::test {
+
+inline BertConfig tiny_config() {
+  BertConfig c;
+  c.vocab_size = 50;
+  c.hidden_size = 16;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 2;
+  c.intermediate_size = 32;
+  c.max_position_embeddings = 24;
+  c.id2label = {"unacceptable", "acceptable"};
+  return c;
+}
+
+}  // namespace cola::model::test
