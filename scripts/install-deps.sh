@@ -24,7 +24,8 @@ packages=(
   libgtest-dev          # unit tests
   libgmock-dev          # matchers used by the unit tests
   libbenchmark-dev      # Google Benchmark programs in bench/
-  zlib1g-dev            # PNG encoding (deflate) of confusion-matrix images
+  zlib1g-dev            # inflate the CoLA zip (data download); PNG images of confusion matrices
+  libssl-dev            # sha256 (libcrypto): the CoLA zip's checksum, artifact hashes; HTTPS
   clang-format          # `make format` / format check
   ca-certificates       # npm pack over TLS
 )

@@ -12,5 +12,9 @@ struct Command {
 };
 
 void setup_config(CLI::App& cmd);
+void setup_vocab(CLI::App& cmd);
+void setup_tokenize(CLI::App& cmd);
+void setup_data(CLI::App& cmd);
+void setup_train(CLI::App& cmd);
 
 }  // namespace cola::app

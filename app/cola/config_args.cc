@@ -36,13 +36,14 @@ void add_config_args(CLI::App& cmd, ConfigArgs& args) {
   cmd.add_flag("--cfg", args.print_cfg, "Print the resolved config and exit");
 }
 
-std::optional<config::AppConfig> load_config(const ConfigArgs& args) {
+std::optional<config::AppConfig> load_config(const ConfigArgs& args, std::string* resolved_yaml) {
   config::ComposeOptions options;
   options.config_dir = find_config_dir(args);
   options.config_name = args.config_name;
   options.overrides = args.overrides;
   const auto composed = config::compose(options);
   auto bound = config::bind_app_config(composed.tree);  // validates before anything is printed
+  if (resolved_yaml != nullptr) *resolved_yaml = config::to_yaml(composed.tree);
   if (args.print_cfg) {
     std::fputs(config::to_yaml(composed.tree).c_str(), stdout);
     return std::nullopt;

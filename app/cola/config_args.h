@@ -20,7 +20,9 @@ struct ConfigArgs {
 void add_config_args(CLI::App& cmd, ConfigArgs& args);
 
 /// Composes, resolves and binds the config. With --cfg, prints the resolved YAML to stdout and
-/// returns nullopt (the caller then returns without doing its work).
-std::optional<config::AppConfig> load_config(const ConfigArgs& args);
+/// returns nullopt (the caller then returns without doing its work). `resolved_yaml`, when given,
+/// receives the resolved config as YAML (for the run's record).
+std::optional<config::AppConfig> load_config(const ConfigArgs& args,
+                                             std::string* resolved_yaml = nullptr);
 
 }  // namespace cola::app

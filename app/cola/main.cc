@@ -17,6 +17,13 @@ using cola::app::Command;
 constexpr Command kCommands[] = {
     {"config", "Print the resolved configuration (Hydra-style composition)",
      cola::app::setup_config},
+    {"vocab", "Train a WordPiece vocabulary (vocab build)", cola::app::setup_vocab},
+    {"tokenize", "Tokenize texts with a BERT WordPiece vocabulary (JSON lines)",
+     cola::app::setup_tokenize},
+    {"data", "Dataset statistics (data stats) and the CoLA download (data download)",
+     cola::app::setup_data},
+    {"train", "Fine-tune the BERT classifier (LibTorch); writes a run directory",
+     cola::app::setup_train},
 };
 
 // One line on stderr, never a backtrace: messages from third-party libraries may carry several.

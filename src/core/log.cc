@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +15,7 @@ spdlog::logger& logger() {
     auto l = spdlog::stderr_logger_mt("cola");
     l->set_pattern("[%H:%M:%S.%e] %^%l%$ %v");
     l->set_level(spdlog::level::info);
+    l->flush_on(spdlog::level::info);  // a crashed run keeps everything it logged
     return l;
   }();
   return *instance;
@@ -38,6 +40,20 @@ spdlog::level::level_enum to_spdlog(Level level) {
 }  // namespace
 
 void set_level(Level level) { logger().set_level(to_spdlog(level)); }
+
+void add_file_sink(const std::string& path) {
+  remove_file_sink();
+  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
+  sink->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+  logger().sinks().push_back(std::move(sink));
+}
+
+void remove_file_sink() {
+  auto& sinks = logger().sinks();
+  if (sinks.size() > 1) sinks.resize(1);  // the stderr sink is always first
+}
+
+void flush() { logger().flush(); }
 
 Level parse_level(std::string_view name) {
   if (name == "debug") return Level::debug;

@@ -3,6 +3,7 @@
 // fmt, which is cheap to include.
 #include <fmt/format.h>
 
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -14,6 +15,13 @@ enum class Level { debug, info, warn, error, off };
 void set_level(Level level);
 /// Parses "debug|info|warn|error|off"; throws UsageError listing the valid values otherwise.
 Level parse_level(std::string_view name);
+/// Also writes every message to `path` (appending; e.g. a run's train.log) until the process ends
+/// or remove_file_sink() is called.
+void add_file_sink(const std::string& path);
+/// Stops writing to the file added by add_file_sink.
+void remove_file_sink();
+/// Flushes every sink (before an exit, so a crashed run keeps what it logged).
+void flush();
 /// Writes one already-formatted message.
 void write(Level level, std::string_view message);
 

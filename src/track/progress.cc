@@ -6,7 +6,10 @@
 namespace cola::track {
 
 Progress::Progress(std::string label, int64_t total, std::FILE* out)
-    : label_(std::move(label)), total_(total), out_(out), tty_(::isatty(::fileno(out)) != 0) {}
+    : label_(std::move(label)),
+      total_(total),
+      out_(out),
+      tty_(out != nullptr && ::isatty(::fileno(out)) != 0) {}
 
 std::string Progress::format_duration(double seconds) {
   const auto s = static_cast<int64_t>(seconds + 0.5);
@@ -37,6 +40,7 @@ std::string Progress::render(int64_t done, std::string_view fields) const {
 }
 
 void Progress::update(int64_t done, std::string_view fields) {
+  if (out_ == nullptr) return;
   if (tty_) {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_draw_ < std::chrono::milliseconds(100)) return;
@@ -53,6 +57,7 @@ void Progress::update(int64_t done, std::string_view fields) {
 }
 
 void Progress::finish(std::string_view fields) {
+  if (out_ == nullptr) return;
   if (tty_) {
     fmt::print(out_, "\r\033[K{}\n", render(total_, fields));
   } else {

@@ -13,6 +13,7 @@ namespace cola::track {
 class Progress {
  public:
   /// `label` prefixes every line ("epoch 1/5"); `total` is the number of steps (0 = unknown).
+  /// A null `out` draws nothing.
   Progress(std::string label, int64_t total, std::FILE* out = stderr);
 
   /// Reports that `done` steps are complete; `fields` is appended as is.

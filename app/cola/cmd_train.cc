@@ -1,0 +1,49 @@
+// `cola train [overrides...]`: fine-tunes the classifier (see train/trainer.h for what a run
+// writes). Runs in the LibTorch plugin.
+#include <fmt/format.h>
+
+#include "app/cola/commands.h"
+#include "app/cola/config_args.h"
+#include "app/cola/torch_plugin.h"
+#include "core/error.h"
+
+namespace cola::app {
+namespace {
+
+// The best validation metrics, printed at the end of a run.
+std::string best_metrics_table(const train::TrainResult& result) {
+  if (!result.best) return "no validation ran\n";
+  const auto& b = *result.best;
+  std::string t = fmt::format("best validation (epoch {}, step {}):\n", b.epoch, b.step);
+  t += fmt::format("  {:<16}{:>10.4f}\n", "valid/loss", b.valid_loss);
+  t += fmt::format("  {:<16}{:>10.4f}\n", "valid/acc", b.valid.accuracy);
+  t += fmt::format("  {:<16}{:>10.4f}\n", "valid/precision", b.valid.precision_macro);
+  t += fmt::format("  {:<16}{:>10.4f}\n", "valid/recall", b.valid.recall_macro);
+  t += fmt::format("  {:<16}{:>10.4f}\n", "valid/f1_macro", b.valid.f1_macro);
+  t += fmt::format("  {:<16}{:>10.4f}\n", "valid/mcc", b.valid.mcc);
+  t += fmt::format("checkpoint: {}\n", result.best_checkpoint.string());
+  return t;
+}
+
+}  // namespace
+
+void setup_train(CLI::App& cmd) {
+  auto args = std::make_shared<ConfigArgs>();
+  add_config_args(cmd, *args);
+  cmd.callback([args] {
+    train::TrainRequest request;
+    auto cfg = load_config(*args, &request.resolved_yaml);
+    if (!cfg) return;
+    request.config = *cfg;
+    request.overrides = args->overrides;
+    const auto result = torch_plugin().train(request);
+    fmt::print("{}", best_metrics_table(result));
+    fmt::print("run directory: {}\n", result.run_dir.string());
+    if (result.interrupted) {
+      throw Error(fmt::format("interrupted at step {}; continue with training.resume={}",
+                              result.steps, result.last_checkpoint.string()));
+    }
+  });
+}
+
+}  // namespace cola::app

@@ -1,0 +1,9 @@
+// The entry point of libcola_torch.so (see app/cola/torch_plugin.h).
+#include "app/cola/torch_plugin.h"
+#include "train/trainer.h"
+
+extern "C" __attribute__((visibility("default"))) const cola::app::TorchPlugin*
+cola_torch_plugin() {
+  static const cola::app::TorchPlugin plugin{cola::app::kTorchPluginAbi, &cola::train::train};
+  return &plugin;
+}

@@ -1,0 +1,311 @@
+#include "train/trainer.h"
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+#include <torch/nn/functional/loss.h>
+#include <torch/nn/utils/clip_grad.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "core/error.h"
+#include "core/interrupt.h"
+#include "core/log.h"
+#include "model/checkpoint.h"
+#include "track/jsonl_log.h"
+#include "track/progress.h"
+#include "train/batch_tensors.h"
+#include "train/evaluate.h"
+#include "train/optimizer.h"
+#include "train/prepare.h"
+#include "train/run_files.h"
+#include "train/schedule.h"
+#include "train/state.h"
+
+namespace cola::train {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Everything one run holds, so the steps below stay small functions.
+struct Session {
+  const TrainRequest& request;
+  const config::AppConfig& cfg;
+  PreparedData data;
+  std::unique_ptr<data::Batcher> train_batches;
+  std::unique_ptr<data::Batcher> valid_batches;  // null without a validation file
+  model::BertForSequenceClassification model{nullptr};
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  TrainerState state;
+  EarlyStopping early;
+  track::JsonlLog metrics;
+  TrainResult result;
+};
+
+void configure_threads(const config::TrainingConfig& t) {
+  const int threads =
+      t.num_threads > 0 ? t.num_threads : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(std::max(1, threads));
+  at::globalContext().setDeterministicAlgorithms(t.deterministic, /*warn_only=*/false);
+  log::info("LibTorch: {} intra-op threads{}", torch::get_num_threads(),
+            t.deterministic ? ", deterministic algorithms" : "");
+}
+
+// The directory whose vocab.txt a run must use: the checkpoint it resumes or starts from.
+fs::path inherited_vocab(const config::AppConfig& cfg) {
+  if (!cfg.training.resume.empty()) return fs::path(cfg.training.resume) / model::kVocabFile;
+  if (!cfg.model.pretrained.empty()) return fs::path(cfg.model.pretrained) / model::kVocabFile;
+  return {};
+}
+
+model::BertForSequenceClassification build_model(const Session& s) {
+  const auto& cfg = s.cfg;
+  const auto& vocab = s.data.tokenizer.vocab();
+  const auto from = !cfg.training.resume.empty() ? cfg.training.resume : cfg.model.pretrained;
+  if (from.empty()) {
+    torch::manual_seed(cfg.seed);
+    return model::BertForSequenceClassification(
+        model::BertConfig::from(cfg.model, vocab.size(), cfg.data.labels, vocab.special().pad));
+  }
+  model::LoadOptions options;
+  options.adjust_config = [&](model::BertConfig& c) {
+    c.id2label = cfg.data.labels;
+    c.hidden_dropout_prob = cfg.model.hidden_dropout_prob;
+    c.attention_probs_dropout_prob = cfg.model.attention_probs_dropout_prob;
+    c.classifier_dropout = cfg.model.classifier_dropout;
+  };
+  torch::manual_seed(cfg.seed);  // a missing classifier head is initialised from this seed
+  auto checkpoint = model::load_checkpoint(from, options);
+  if (checkpoint.config.vocab_size != vocab.size()) {
+    throw UsageError(
+        fmt::format("{}: the model has {} word embeddings but its vocab.txt has {} "
+                    "tokens",
+                    from, checkpoint.config.vocab_size, vocab.size()));
+  }
+  log::info("starting from checkpoint {}", from);
+  return checkpoint.model;
+}
+
+void save(Session& s, const std::string& name) {
+  const fs::path dir = s.result.run_dir / "checkpoints" / name;
+  model::TokenizerConfig tok;
+  tok.do_lower_case = s.cfg.data.lowercase;
+  tok.model_max_length = s.cfg.data.max_length;
+  s.state.best_valid_loss = s.early.best();
+  s.state.bad_epochs = s.early.bad_epochs();
+  model::save_checkpoint(dir, *s.model, s.data.vocab_path, tok, [&](const fs::path& tmp) {
+    save_trainer_state(tmp, s.state, *s.optimizer);
+  });
+  (name == "best" ? s.result.best_checkpoint : s.result.last_checkpoint) = dir;
+}
+
+void validate(Session& s, double train_loss, double train_acc) {
+  if (!s.valid_batches) return;
+  const auto limit = s.cfg.training.limit_val_batches.apply(
+      static_cast<int64_t>(s.valid_batches->eval_plan(data::EvalOrder::input).size()));
+  const Evaluation ev = evaluate(*s.model, *s.valid_batches, limit);
+  EpochResult r{s.state.epoch + 1, s.state.step, train_loss, train_acc, ev.loss, ev.metrics};
+  s.metrics.append(validation_record(r, ev));
+  write_misclassified(s.result.run_dir, r.epoch, ev, s.data.splits.valid->examples,
+                      s.cfg.data.labels);
+  log::info("epoch {}: valid/loss {:.4f} valid/acc {:.4f} valid/mcc {:.4f} ({} misclassified)",
+            r.epoch, ev.loss, ev.metrics.accuracy, ev.metrics.mcc, ev.errors.size());
+  s.result.epochs.push_back(r);
+  if (s.early.update(ev.loss)) {
+    s.result.best = r;
+    save(s, "best");
+  }
+}
+
+// One optimizer step on one batch; returns {loss, correct predictions}.
+std::pair<double, int64_t> step(Session& s, data::Batch& batch) {
+  const auto& t = s.cfg.training;
+  set_learning_rate(
+      *s.optimizer,
+      linear_warmup_decay(t.lr, s.state.step,
+                          static_cast<int64_t>(std::llround(t.warmup_ratio * s.state.total_steps)),
+                          s.state.total_steps));
+  const auto in = as_tensors(batch);
+  const auto logits = s.model->forward(in.input_ids, in.attention_mask);
+  const auto loss = torch::nn::functional::cross_entropy(logits, in.labels);
+  const double value = loss.item<double>();
+  if (!std::isfinite(value)) {
+    throw Error(
+        fmt::format("step {}: the loss is {}; stopping without updating the weights (the "
+                    "last checkpoint written is intact; try a lower training.lr)",
+                    s.state.step + 1, value));
+  }
+  s.optimizer->zero_grad();
+  loss.backward();
+  if (t.max_grad_norm > 0)
+    torch::nn::utils::clip_grad_norm_(s.model->parameters(), t.max_grad_norm);
+  s.optimizer->step();
+  ++s.state.step;
+  const int64_t correct = logits.argmax(-1).eq(in.labels).sum().item<int64_t>();
+  return {value, correct};
+}
+
+// Running means between two log lines.
+struct Window {
+  double loss = 0;
+  int64_t correct = 0, sentences = 0, steps = 0;
+  Clock::time_point start = Clock::now();
+};
+
+void log_step(Session& s, Window& w) {
+  const double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+  s.metrics.append(
+      {{"step", s.state.step},
+       {"epoch", s.state.epoch + 1},
+       {"train/loss", w.loss / static_cast<double>(w.steps)},
+       {"train/acc", static_cast<double>(w.correct) / static_cast<double>(w.sentences)},
+       {"lr", s.optimizer->param_groups()[0].options().get_lr()},
+       {"sentences_per_second", static_cast<double>(w.sentences) / seconds}});
+  w = Window{};
+}
+
+// Trains the rest of the current epoch; false when interrupted (after saving `last`).
+bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
+  auto plan = s.train_batches->train_plan(s.cfg.seed, s.state.epoch);
+  plan.resize(static_cast<size_t>(s.state.steps_per_epoch));
+  track::Progress progress(fmt::format("epoch {}/{}", s.state.epoch + 1, s.cfg.training.max_epochs),
+                           s.state.steps_per_epoch, s.request.progress ? stderr : nullptr);
+  data::Batch batch;
+  Window window;
+  double loss_sum = 0;
+  int64_t correct = 0, sentences = 0, batches = 0;
+  s.model->train();
+  for (auto b = static_cast<size_t>(s.state.batch); b < plan.size(); ++b) {
+    s.train_batches->make_batch(plan[b], batch);
+    const auto start = Clock::now();
+    const auto [loss, right] = step(s, batch);
+    s.result.train_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    const auto n = static_cast<int64_t>(batch.labels.size());
+    s.result.train_sentences += n;
+    s.result.step_losses.push_back(loss);
+    loss_sum += loss, correct += right, sentences += n, ++batches;
+    window.loss += loss, window.correct += right, window.sentences += n, ++window.steps;
+    if (s.state.step % s.cfg.training.log_every_n_steps == 0) log_step(s, window);
+    s.state.batch = static_cast<int64_t>(b) + 1;
+    progress.update(s.state.batch,
+                    fmt::format("loss {:.4f} acc {:.3f}", loss_sum / static_cast<double>(batches),
+                                static_cast<double>(correct) / static_cast<double>(sentences)));
+    const bool stop = s.request.stop_after_steps > 0 && s.state.step >= s.request.stop_after_steps;
+    if (interrupt_requested() || stop) {
+      progress.finish("interrupted");
+      save(s, "last");
+      log::warn("interrupted at step {}: saved {}", s.state.step,
+                s.result.last_checkpoint.string());
+      return false;
+    }
+  }
+  // Means over the batches this process ran (a resumed epoch counts only its second half).
+  epoch_loss = batches > 0 ? loss_sum / static_cast<double>(batches) : 0.0;
+  epoch_acc = sentences > 0 ? static_cast<double>(correct) / static_cast<double>(sentences) : 0.0;
+  progress.finish(fmt::format("loss {:.4f} acc {:.3f}", epoch_loss, epoch_acc));
+  return true;
+}
+
+Session open_session(const TrainRequest& request, const fs::path& run_dir) {
+  config::DataConfig data_cfg = request.config.data;
+  if (data_cfg.vocab.empty()) data_cfg.vocab = inherited_vocab(request.config).string();
+  return Session{request,
+                 request.config,
+                 prepare_data(data_cfg, run_dir),
+                 nullptr,
+                 nullptr,
+                 nullptr,
+                 nullptr,
+                 {},
+                 EarlyStopping(request.config.training.early_stopping_patience),
+                 track::JsonlLog(run_dir / "metrics.jsonl"),
+                 {}};
+}
+
+void setup(Session& s) {
+  const auto pad = s.data.tokenizer.vocab().special().pad;
+  s.train_batches = std::make_unique<data::Batcher>(s.data.train, s.cfg.data, pad);
+  if (!s.data.valid.labels.empty()) {
+    s.valid_batches = std::make_unique<data::Batcher>(s.data.valid, s.cfg.data, pad);
+  }
+  s.model = build_model(s);
+  s.optimizer = make_adamw(*s.model, s.cfg.training);
+  const auto& t = s.cfg.training;
+  s.state.seed = s.cfg.seed;
+  s.state.steps_per_epoch = t.limit_train_batches.apply(
+      static_cast<int64_t>(s.train_batches->train_plan(s.cfg.seed, 0).size()));
+  s.state.total_steps = s.state.steps_per_epoch * t.max_epochs;
+  if (t.max_steps > 0) s.state.total_steps = std::min(s.state.total_steps, t.max_steps);
+  if (t.resume.empty()) return;
+  const auto saved = load_trainer_state(t.resume, *s.optimizer);
+  if (saved.seed != s.state.seed || saved.steps_per_epoch != s.state.steps_per_epoch ||
+      saved.total_steps != s.state.total_steps) {
+    throw UsageError(fmt::format(
+        "training.resume={}: it was trained with seed {}, {} steps per epoch and {} steps in all; "
+        "this run has {}, {} and {} (resume with the same seed, data and limits)",
+        t.resume, saved.seed, saved.steps_per_epoch, saved.total_steps, s.state.seed,
+        s.state.steps_per_epoch, s.state.total_steps));
+  }
+  s.state = saved;
+  s.early.restore(saved.best_valid_loss, static_cast<int>(saved.bad_epochs));
+  log::info("resuming at epoch {}, batch {}, step {}", s.state.epoch + 1, s.state.batch,
+            s.state.step);
+}
+
+TrainResult run(Session& s) {
+  const auto& t = s.cfg.training;
+  while (s.state.epoch < t.max_epochs && (t.max_steps == 0 || s.state.step < t.max_steps)) {
+    double loss = 0, acc = 0;
+    if (!run_epoch(s, loss, acc)) {
+      s.result.interrupted = true;
+      break;
+    }
+    validate(s, loss, acc);
+    ++s.state.epoch;
+    s.state.batch = 0;
+    save(s, "last");
+    if (s.early.should_stop()) {
+      s.result.early_stopped = true;
+      log::info("early stopping: valid/loss has not improved for {} epochs",
+                t.early_stopping_patience);
+      break;
+    }
+  }
+  s.result.steps = s.state.step;
+  return s.result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainRequest& request) {
+  const fs::path run_dir =
+      request.config.run_dir.empty() ? fs::path("outputs") : fs::path(request.config.run_dir);
+  fs::create_directories(run_dir);
+  write_hydra_files(run_dir, request.resolved_yaml, request.overrides);
+  log::add_file_sink((run_dir / "train.log").string());
+  log::info("run directory: {}", run_dir.string());
+  install_interrupt_handler();
+  try {
+    configure_threads(request.config.training);
+    Session s = open_session(request, run_dir);
+    s.result.run_dir = run_dir;
+    setup(s);
+    TrainResult result = run(s);
+    write_summary(result, result.interrupted ? "interrupted" : "finished");
+    log::remove_file_sink();
+    return result;
+  } catch (const c10::Error& e) {
+    log::error("{}", e.what_without_backtrace());
+    log::remove_file_sink();
+    throw Error(fmt::format("training: {}", e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    log::remove_file_sink();
+    throw;
+  }
+}
+
+}  // namespace cola::train

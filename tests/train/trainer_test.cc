@@ -1,0 +1,108 @@
+// The training loop end to end on the embedded sample data with a tiny model: determinism,
+// resume equivalence, and a non-finite loss stopping the run.
+#include "train/trainer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "support/shared_data.h"
+
+namespace cola::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+TrainRequest tiny_request(const fs::path& run_dir) {
+  TrainRequest r;
+  auto& c = r.config;
+  c.run_dir = run_dir.string();
+  c.model.num_hidden_layers = 1;
+  c.model.hidden_size = 32;
+  c.model.num_attention_heads = 2;
+  c.model.intermediate_size = 64;
+  c.data.dir = (test::source_dir() / "data" / "sample").string();
+  c.data.vocab_size = 500;
+  c.data.batch_size = 16;
+  c.training.max_epochs = 2;
+  c.training.limit_train_batches = {false, 5};  // 5 steps per epoch
+  c.training.limit_val_batches = {false, 2};
+  c.training.num_threads = 1;  // one thread: bit-for-bit repeatable reductions
+  c.training.lr = 1e-3;
+  r.progress = false;
+  return r;
+}
+
+TEST(Trainer, SameSeedSameLosses) {
+  test::TempDir a, b;
+  const auto ra = train(tiny_request(a.path()));
+  const auto rb = train(tiny_request(b.path()));
+  ASSERT_EQ(ra.step_losses.size(), 10u);
+  EXPECT_EQ(ra.step_losses, rb.step_losses);  // exactly, not approximately
+  auto other = tiny_request(b / "other");
+  other.config.seed = 7;
+  EXPECT_NE(train(other).step_losses, ra.step_losses);
+}
+
+TEST(Trainer, WritesTheRunDirectory) {
+  test::TempDir tmp;
+  const auto r = train(tiny_request(tmp.path()));
+  for (const auto* f : {".hydra/config.yaml", ".hydra/overrides.yaml", "train.log", "metrics.jsonl",
+                        "summary.json", "vocab.txt", "misclassified/epoch-2.jsonl",
+                        "checkpoints/best/model.safetensors", "checkpoints/last/trainer_state.json",
+                        "checkpoints/last/optimizer.pt", "checkpoints/last/rng_state.pt"}) {
+    EXPECT_TRUE(fs::exists(tmp / f)) << f;
+  }
+  ASSERT_EQ(r.epochs.size(), 2u);
+  ASSERT_TRUE(r.best.has_value());
+  EXPECT_EQ(r.steps, 10);
+}
+
+// 1 epoch, interrupted, then resumed for the second: the same losses as 2 epochs in one go.
+TEST(Trainer, ResumeContinuesExactly) {
+  test::TempDir full_dir, first_dir, second_dir;
+  const auto full = train(tiny_request(full_dir.path()));
+  auto first_req = tiny_request(first_dir.path());
+  first_req.stop_after_steps = 5;
+  const auto first = train(first_req);
+  ASSERT_TRUE(first.interrupted);
+  auto second_req = tiny_request(second_dir.path());
+  second_req.config.training.resume = first.last_checkpoint.string();
+  const auto second = train(second_req);
+  EXPECT_FALSE(second.interrupted);
+  std::vector<double> joined = first.step_losses;
+  joined.insert(joined.end(), second.step_losses.begin(), second.step_losses.end());
+  ASSERT_EQ(joined.size(), full.step_losses.size());
+  for (size_t i = 0; i < joined.size(); ++i) EXPECT_NEAR(joined[i], full.step_losses[i], 1e-6) << i;
+  ASSERT_TRUE(second.best && full.best);
+  EXPECT_NEAR(second.best->valid_loss, full.best->valid_loss, 1e-6);
+}
+
+TEST(Trainer, ResumingWithAnotherSeedIsRefused) {
+  test::TempDir first_dir, second_dir;
+  auto first_req = tiny_request(first_dir.path());
+  first_req.stop_after_steps = 3;
+  const auto first = train(first_req);
+  auto req = tiny_request(second_dir.path());
+  req.config.seed = 1;
+  req.config.training.resume = first.last_checkpoint.string();
+  EXPECT_THROW(train(req), UsageError);
+}
+
+TEST(Trainer, NonFiniteLossStopsWithAClearError) {
+  test::TempDir tmp;
+  auto req = tiny_request(tmp.path());
+  req.config.training.lr = 1e30;
+  req.config.training.max_grad_norm = 0;
+  req.config.training.warmup_ratio = 0;
+  try {
+    train(req);
+    FAIL() << "expected the run to stop";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("the loss is"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("stopping without updating the weights"));
+  }
+}
+
+}  // namespace
+}  // namespace cola::train
