@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# The main job behind `make demo`: runs every stage that exists so far on the embedded sample data.
+# The main job behind `make demo`, offline on the embedded sample data:
+#   1. train a WordPiece vocabulary on data/sample (cola vocab build)
+#   2. tokenize a few sentences with it (cola tokenize)
+#   3. print the sample dataset's statistics (cola data stats)
+#   4. train bert-tiny on data/sample (cola train), into outputs/demo
 set -euo pipefail
 cola=${1:-build/release/app/cola/cola}
+out=outputs/demo
+mkdir -p "$out"
 
-echo "== cola --version"
+step() { printf '\n== %s\n' "$*"; }
+
+step "cola --version"
 "$cola" --version
-echo
-echo "== resolved configuration (cola config)"
-"$cola" config
+
+step "cola vocab build: a WordPiece vocabulary from the sample training set"
+"$cola" vocab build --input data/sample/train.tsv --size 2000 --output "$out/vocab.txt"
+
+step "cola tokenize"
+"$cola" tokenize --vocab "$out/vocab.txt" "The boy is sitting on a bench." "Book the was read."
+
+step "cola data stats (data=sample)"
+"$cola" data stats data=sample data.vocab="$out/vocab.txt"
+
+step "cola train: bert-tiny on data/sample"
+"$cola" train model=bert-tiny data=sample data.vocab="$out/vocab.txt" hydra.run.dir="$out/run"

@@ -6,6 +6,7 @@
 #include "app/cola/config_args.h"
 #include "app/cola/torch_plugin.h"
 #include "core/error.h"
+#include "model/bert_config.h"
 
 namespace cola::app {
 namespace {
@@ -34,6 +35,8 @@ void setup_train(CLI::App& cmd) {
     train::TrainRequest request;
     auto cfg = load_config(*args, &request.resolved_yaml);
     if (!cfg) return;
+    // Fail fast, before the LibTorch plugin loads, on a model the config cannot describe.
+    (void)model::BertConfig::from(cfg->model, 1, cfg->data.labels);  // validates
     request.config = *cfg;
     request.overrides = args->overrides;
     const auto result = torch_plugin().train(request);

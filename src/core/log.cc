@@ -53,6 +53,14 @@ void remove_file_sink() {
   if (sinks.size() > 1) sinks.resize(1);  // the stderr sink is always first
 }
 
+void write_file_only(Level level, std::string_view message) {
+  auto& sinks = logger().sinks();
+  if (sinks.size() < 2) return;
+  const spdlog::details::log_msg msg(logger().name(), to_spdlog(level), message);
+  sinks.back()->log(msg);
+  sinks.back()->flush();
+}
+
 void flush() { logger().flush(); }
 
 Level parse_level(std::string_view name) {

@@ -20,6 +20,8 @@ Level parse_level(std::string_view name);
 void add_file_sink(const std::string& path);
 /// Stops writing to the file added by add_file_sink.
 void remove_file_sink();
+/// Writes a message to the file sink only (an error that main() will also print on stderr).
+void write_file_only(Level level, std::string_view message);
 /// Flushes every sink (before an exit, so a crashed run keeps what it logged).
 void flush();
 /// Writes one already-formatted message.

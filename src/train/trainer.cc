@@ -298,11 +298,12 @@ TrainResult train(const TrainRequest& request) {
     log::remove_file_sink();
     return result;
   } catch (const c10::Error& e) {
-    log::error("{}", e.what_without_backtrace());
+    log::write_file_only(log::Level::error, e.what_without_backtrace());
     log::remove_file_sink();
     throw Error(fmt::format("training: {}", e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    log::error("{}", e.what());
+    // main() prints the error on stderr; the run's train.log keeps it too.
+    log::write_file_only(log::Level::error, e.what());
     log::remove_file_sink();
     throw;
   }

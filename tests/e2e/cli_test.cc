@@ -66,5 +66,31 @@ TEST(Cli, ConfigDirFlagAndBrokenConfigFile) {
   EXPECT_THAT(r.err, HasSubstr("config.yaml:2:1:"));
 }
 
+TEST(Cli, DataStatsOnTheSampleDataset) {
+  const auto r = run_cli({"data", "stats", "data=sample"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("train.tsv"));
+  EXPECT_THAT(r.out, HasSubstr("800"));  // rows in data/sample/train.tsv
+  EXPECT_THAT(r.out, HasSubstr("dev.tsv"));
+  EXPECT_THAT(r.out, HasSubstr("p50"));
+}
+
+TEST(Cli, DataStatsOnABadFileNamesFileAndLine) {
+  TempDir tmp;
+  write_file_atomic(tmp / "bad.tsv", "src\t1\t\tA fine sentence.\nsrc\t7\t\tBad label.\n");
+  const auto r = run_cli({"data", "stats", "--path", (tmp / "bad.tsv").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("bad.tsv:2: label '7'"));
+}
+
+TEST(Cli, EverySubcommandHasHelp) {
+  for (const char* cmd : {"config", "vocab", "tokenize", "data", "train"}) {
+    const auto r = run_cli({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_THAT(r.out, HasSubstr("Usage")) << cmd;
+  }
+}
+
 }  // namespace
 }  // namespace cola::test
