@@ -20,7 +20,7 @@ struct ModelConfig {
   double attention_probs_dropout_prob = 0.1;  // dropout on attention weights
   double classifier_dropout = 0.1;  // dropout before the classifier (HF: falls back to hidden)
   double layer_norm_eps = 1e-12;    // LayerNorm epsilon
-  double initializer_range = 0.02;  // std of the truncated-normal weight init
+  double initializer_range = 0.02;  // std of the normal weight init (as HF)
   std::string pretrained;           // HF checkpoint dir to start from; empty = random init
 };
 
