@@ -191,8 +191,11 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
     if (s.state.step % s.cfg.training.log_every_n_steps == 0) log_step(s, window);
     s.state.batch = static_cast<int64_t>(b) + 1;
     progress.update(s.state.batch,
-                    fmt::format("loss {:.4f} acc {:.3f}", loss_sum / static_cast<double>(batches),
-                                static_cast<double>(correct) / static_cast<double>(sentences)));
+                    fmt::format("loss {:.4f} acc {:.3f} | {:.0f} sent/s",
+                                loss_sum / static_cast<double>(batches),
+                                static_cast<double>(correct) / static_cast<double>(sentences),
+                                static_cast<double>(s.result.train_sentences) /
+                                    std::max(1e-9, s.result.train_seconds)));
     const bool stop = s.request.stop_after_steps > 0 && s.state.step >= s.request.stop_after_steps;
     if (interrupt_requested() || stop) {
       progress.finish("interrupted");
@@ -227,9 +230,10 @@ Session open_session(const TrainRequest& request, const fs::path& run_dir) {
 
 void setup(Session& s) {
   const auto pad = s.data.tokenizer.vocab().special().pad;
-  s.train_batches = std::make_unique<data::Batcher>(s.data.train, s.cfg.data, pad);
+  // The batchers own the token ids from here on (moved, not copied).
+  s.train_batches = std::make_unique<data::Batcher>(std::move(s.data.train), s.cfg.data, pad);
   if (!s.data.valid.labels.empty()) {
-    s.valid_batches = std::make_unique<data::Batcher>(s.data.valid, s.cfg.data, pad);
+    s.valid_batches = std::make_unique<data::Batcher>(std::move(s.data.valid), s.cfg.data, pad);
   }
   s.model = build_model(s);
   s.optimizer = make_adamw(*s.model, s.cfg.training);
