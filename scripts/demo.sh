@@ -24,4 +24,6 @@ step "cola data stats (data=sample)"
 "$cola" data stats data=sample data.vocab="$out/vocab.txt"
 
 step "cola train: bert-tiny on data/sample"
-"$cola" train model=bert-tiny data=sample data.vocab="$out/vocab.txt" hydra.run.dir="$out/run"
+# From scratch, minimal pairs need a higher peak LR than fine-tuning does.
+"$cola" train model=bert-tiny data=sample data.vocab="$out/vocab.txt" training.lr=1e-3 \
+  training.max_epochs=20 hydra.run.dir="$out/run"

@@ -3,6 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "core/file.h"
 #include "support/run_cli.h"
 #include "support/shared_data.h"
 
@@ -46,6 +51,28 @@ TEST(TrainCli, AHiddenSizeTheHeadsDoNotDivideIsAUsageError) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(count_lines(r.err), 1) << r.err;  // checked before LibTorch loads: nothing else logged
   EXPECT_THAT(r.err, HasSubstr("30"));
+}
+
+// Ctrl-C finishes the step, saves `last`, and exits with one line saying how to resume.
+TEST(TrainCli, CtrlCSavesLastAndExplainsHowToResume) {
+  TempDir tmp;
+  auto args = tiny_train_args(tmp / "run");
+  args.push_back("training.max_epochs=1000");
+  args.push_back("training.limit_train_batches=1.0");
+  BackgroundCli cli(args);
+  const auto metrics = tmp / "run" / "metrics.jsonl";
+  // Wait until training is under way (the first logged step), at most 60 s.
+  for (int i = 0; i < 600 && !(fs::exists(metrics) && fs::file_size(metrics) > 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(fs::exists(metrics)) << "training never started";
+  cli.signal(SIGINT);
+  const auto r = cli.wait();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("cola: error: interrupted at step "));
+  EXPECT_THAT(r.err, HasSubstr("continue with training.resume="));
+  EXPECT_TRUE(fs::exists(tmp / "run" / "checkpoints" / "last" / "trainer_state.json"));
+  EXPECT_THAT(read_file(tmp / "run" / "summary.json"), HasSubstr("\"status\": \"interrupted\""));
 }
 
 }  // namespace

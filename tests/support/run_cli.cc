@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -27,16 +29,9 @@ std::string slurp(const std::filesystem::path& p) {
   return s;
 }
 
-}  // namespace
-
-CliResult run_cli(const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env, const std::string& stdin_text) {
-  TempDir tmp;
-  const auto in = tmp / "stdin", out = tmp / "stdout", err = tmp / "stderr";
-  if (std::FILE* f = std::fopen(in.c_str(), "wb")) {
-    std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
-    std::fclose(f);
-  }
+// Starts cola with stdin, stdout and stderr redirected to the given files; returns its pid.
+pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+            const std::string& in, const std::string& out, const std::string& err) {
   std::vector<std::string> argv_s{COLA_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -63,12 +58,54 @@ CliResult run_cli(const std::vector<std::string>& args,
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+  return pid;
+}
+
+CliResult collect(pid_t pid, const std::string& out, const std::string& err) {
   int status = 0;
   waitpid(pid, &status, 0);
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(out);
   r.err = slurp(err);
+  return r;
+}
+
+}  // namespace
+
+CliResult run_cli(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, const std::string& stdin_text) {
+  TempDir tmp;
+  const auto in = tmp / "stdin", out = tmp / "stdout", err = tmp / "stderr";
+  if (std::FILE* f = std::fopen(in.c_str(), "wb")) {
+    std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
+    std::fclose(f);
+  }
+  return collect(spawn(args, env, in, out, err), out, err);
+}
+
+BackgroundCli::BackgroundCli(const std::vector<std::string>& args) {
+  const auto base = std::filesystem::temp_directory_path() /
+                    ("cola-bg-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+  out_ = base.string() + ".out";
+  err_ = base.string() + ".err";
+  pid_ = spawn(args, {}, "/dev/null", out_, err_);
+}
+
+BackgroundCli::~BackgroundCli() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::remove(out_.c_str());
+  std::remove(err_.c_str());
+}
+
+void BackgroundCli::signal(int sig) const { ::kill(pid_, sig); }
+
+CliResult BackgroundCli::wait() {
+  auto r = collect(pid_, out_, err_);
+  pid_ = -1;
   return r;
 }
 

@@ -17,6 +17,24 @@ CliResult run_cli(const std::vector<std::string>& args,
                   const std::map<std::string, std::string>& env = {},
                   const std::string& stdin_text = "");
 
+/// A `cola` process started in the background (to signal it while it works).
+class BackgroundCli {
+ public:
+  /// Starts `cola args...` with stdout and stderr captured to files.
+  explicit BackgroundCli(const std::vector<std::string>& args);
+  ~BackgroundCli();
+  BackgroundCli(const BackgroundCli&) = delete;
+  BackgroundCli& operator=(const BackgroundCli&) = delete;
+  /// Sends a signal (e.g. SIGINT).
+  void signal(int sig) const;
+  /// Waits for the process to end and returns what it printed and its exit code.
+  CliResult wait();
+
+ private:
+  int pid_ = -1;
+  std::string out_, err_;
+};
+
 /// Number of lines in `text` (a trailing newline does not start a new line).
 int count_lines(const std::string& text);
 
