@@ -31,7 +31,11 @@ void print_encoding(const text::Tokenizer& tokenizer, const text::EncodeOptions&
   std::cout << line.dump() << '\n';
 }
 
-void run_tokenize(const TokenizeArgs& args) {
+void run_tokenize(TokenizeArgs args) {
+  if (args.texts.size() == 1 && args.texts[0] == "-" && args.input.empty()) {
+    args.texts.clear();  // `cola tokenize -`: one text per line from stdin
+    args.input = "-";
+  }
   if (args.texts.empty() == args.input.empty()) {
     throw UsageError("give either texts or --input FILE (- for stdin), not both or neither");
   }
@@ -63,7 +67,7 @@ void setup_tokenize(CLI::App& cmd) {
       ->capture_default_str();
   cmd.add_flag("!--no-lowercase", args->lowercase, "Keep case and accents (cased vocab)");
   cmd.add_option("--input", args->input, "Read one text per line from FILE (- = stdin)");
-  cmd.add_option("texts", args->texts, "Texts to tokenize");
+  cmd.add_option("texts", args->texts, "Texts to tokenize (a lone - reads lines from stdin)");
   cmd.callback([args] { run_tokenize(*args); });
 }
 

@@ -37,6 +37,12 @@ TEST(TextCli, TokenizeReadsStdinAndTruncates) {
       r.out,
       "{\"text\":\"hello world\",\"ids\":[2,5,3],\"tokens\":[\"[CLS]\",\"hello\",\"[SEP]\"]}\n"
       "{\"text\":\"Hello\",\"ids\":[2,1,3],\"tokens\":[\"[CLS]\",\"[UNK]\",\"[SEP]\"]}\n");
+  // A lone "-" is the short form of --input -.
+  const auto dash = run_cli({"tokenize", "--vocab", (dir / "vocab.txt").string(), "--max-length",
+                             "3", "--no-lowercase", "-"},
+                            {}, "hello world\r\nHello\n");
+  ASSERT_EQ(dash.exit_code, 0) << dash.err;
+  EXPECT_EQ(dash.out, r.out);
 }
 
 TEST(TextCli, TokenizeErrors) {
