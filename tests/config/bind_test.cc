@@ -5,18 +5,14 @@
 
 #include "config/compose.h"
 #include "core/error.h"
+#include "support/error_message.h"
 #include "support/shared_data.h"
 
 namespace cola::config {
 namespace {
 
 std::string error_of(const std::string& yaml) {
-  try {
-    bind_app_config(YAML::Load(yaml));
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
+  return test::error_message<UsageError>([&] { bind_app_config(YAML::Load(yaml)); });
 }
 
 TEST(Bind, FieldsMapOntoTheStructs) {

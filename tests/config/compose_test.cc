@@ -100,16 +100,8 @@ TEST_F(ConfigDirTest, BadYamlNamesFileLineAndColumn) {
 TEST_F(ConfigDirTest, MissingPrimaryConfigIsNamed) {
   ComposeOptions o;
   o.config_dir = dir_.path() / "nowhere";
-  EXPECT_THROW(
-      {
-        try {
-          compose(o);
-        } catch (const UsageError& e) {
-          EXPECT_THAT(e.what(), HasSubstr("nowhere/config.yaml: cannot open config file"));
-          throw;
-        }
-      },
-      UsageError);
+  EXPECT_THAT(test::error_message<UsageError>([&] { compose(o); }),
+              HasSubstr("nowhere/config.yaml: cannot open config file"));
 }
 
 }  // namespace

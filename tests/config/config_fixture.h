@@ -10,6 +10,7 @@
 #include "config/compose.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "support/error_message.h"
 #include "support/shared_data.h"
 
 namespace cola::config {
@@ -36,12 +37,7 @@ class ConfigDirTest : public ::testing::Test {
   }
   // The UsageError message of run(overrides), or "" if it did not throw.
   std::string error_of(std::vector<std::string> overrides) {
-    try {
-      run(std::move(overrides));
-    } catch (const UsageError& e) {
-      return e.what();
-    }
-    return "";
+    return test::error_message<UsageError>([&] { run(std::move(overrides)); });
   }
   test::TempDir dir_;
 };

@@ -7,6 +7,7 @@
 
 #include "config/tree.h"
 #include "core/error.h"
+#include "support/error_message.h"
 
 namespace cola::config {
 namespace {
@@ -33,12 +34,7 @@ YAML::Node resolved(const std::string& yaml) {
 }
 
 std::string error_of(const std::string& yaml) {
-  try {
-    resolved(yaml);
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
+  return test::error_message<UsageError>([&] { resolved(yaml); });
 }
 
 TEST(Interpolate, KeysWholeAndEmbedded) {
