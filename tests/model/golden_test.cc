@@ -32,6 +32,20 @@ torch::Tensor ids_tensor(const nlohmann::json& rows) {
   return torch::tensor(flat, torch::kLong).view({batch, -1});
 }
 
+// padded_batch.json with its input_ids and attention_mask as [B, S] int64 tensors.
+struct PaddedBatchFile {
+  nlohmann::json json;
+  torch::Tensor ids;
+  torch::Tensor mask;
+};
+
+PaddedBatchFile read_padded_batch(const std::filesystem::path& path) {
+  auto json = nlohmann::json::parse(read_file(path));
+  auto ids = ids_tensor(json["input_ids"]);
+  auto mask = ids_tensor(json["attention_mask"]);
+  return {std::move(json), std::move(ids), std::move(mask)};
+}
+
 class Golden : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -80,9 +94,7 @@ TEST_F(Golden, PaddedBatchMatchesAndPaddingChangesNothing) {
   ASSERT_NE(checkpoint_, nullptr);
   auto& model = checkpoint_->model;
   torch::NoGradGuard no_grad;
-  const auto batch = nlohmann::json::parse(read_file(path));
-  const auto ids = ids_tensor(batch["input_ids"]);
-  const auto mask = ids_tensor(batch["attention_mask"]);
+  const auto [batch, ids, mask] = read_padded_batch(path);
   const auto logits = model->forward(ids, mask);
   const auto& expected = batch["logits"];
   ASSERT_EQ(logits.size(0), static_cast<int64_t>(expected.size()));
@@ -103,9 +115,7 @@ TEST_F(Golden, PerLayerOutputsAndExplicitTokenTypes) {
   ASSERT_NE(checkpoint_, nullptr);
   auto& model = checkpoint_->model;
   torch::NoGradGuard no_grad;
-  const auto batch = nlohmann::json::parse(read_file(path));
-  const auto ids = ids_tensor(batch["input_ids"]);
-  const auto mask = ids_tensor(batch["attention_mask"]);
+  const auto [batch, ids, mask] = read_padded_batch(path);
   const auto all = model->forward_all(ids, mask, torch::zeros_like(ids));
   ASSERT_EQ(all.layers.size(), 2u);
   EXPECT_EQ(all.embeddings.sizes(), (std::vector<int64_t>{8, 14, 64}));
