@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/dropout.h"
 #include "model/names.h"
 
 namespace cola::model {
@@ -17,23 +18,22 @@ SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
       register_module(names::kValue, torch::nn::Linear(config.hidden_size, config.hidden_size));
 }
 
-torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
-                                         const torch::Tensor& additive_mask) {
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
+                                         bool first_token_only) {
   const int64_t batch = x.size(0);
-  const int64_t seq = x.size(1);
   // [B, S, H] -> [B, heads, S, head_size]
   const auto split_heads = [&](const torch::Tensor& t) {
-    return t.view({batch, seq, num_heads_, head_size_}).transpose(1, 2);
+    return t.view({batch, t.size(1), num_heads_, head_size_}).transpose(1, 2);
   };
-  const auto q = split_heads(query_(x));
+  const auto q = split_heads(query_(first_token_only ? x.narrow(1, 0, 1) : x));
   const auto k = split_heads(key_(x));
   const auto v = split_heads(value_(x));
   // Scores [B, heads, S, S]; the scale 1/sqrt(head_size) is from "Attention Is All You Need".
   auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
   auto probs = torch::softmax(scores + additive_mask, -1);
-  probs = torch::dropout(probs, dropout_, is_training());
+  probs = fast_dropout(probs, dropout_, is_training());
   // [B, heads, S, head_size] -> [B, S, H]
-  return torch::matmul(probs, v).transpose(1, 2).contiguous().view({batch, seq, -1});
+  return torch::matmul(probs, v).transpose(1, 2).contiguous().view({batch, q.size(2), -1});
 }
 
 ResidualOutputImpl::ResidualOutputImpl(const BertConfig& config, int64_t in_features)
@@ -46,7 +46,7 @@ ResidualOutputImpl::ResidualOutputImpl(const BertConfig& config, int64_t in_feat
 }
 
 torch::Tensor ResidualOutputImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
-  return layer_norm_(torch::dropout(dense_(x), dropout_, is_training()) + residual);
+  return layer_norm_(fast_dropout(dense_(x), dropout_, is_training()) + residual);
 }
 
 AttentionImpl::AttentionImpl(const BertConfig& config) {
@@ -54,8 +54,10 @@ AttentionImpl::AttentionImpl(const BertConfig& config) {
   output_ = register_module(names::kOutput, ResidualOutput(config, config.hidden_size));
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask) {
-  return output_(self_(x, additive_mask), x);
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
+                                     bool first_token_only) {
+  return output_(self_(x, additive_mask, first_token_only),
+                 first_token_only ? x.narrow(1, 0, 1) : x);
 }
 
 }  // namespace cola::model

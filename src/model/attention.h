@@ -16,8 +16,10 @@ class SelfAttentionImpl : public torch::nn::Module {
   explicit SelfAttentionImpl(const BertConfig& config);
 
   /// x: [B, S, H]; additive_mask: [B, 1, 1, S], 0 for real keys and -10000 for padding.
-  /// Returns the concatenated heads' context, [B, S, H].
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask);
+  /// Returns the concatenated heads' context, [B, S, H], or [B, 1, H] for the first query only
+  /// (keys and values still come from every token).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
+                        bool first_token_only = false);
 
  private:
   torch::nn::Linear query_{nullptr};
@@ -50,8 +52,9 @@ class AttentionImpl : public torch::nn::Module {
  public:
   explicit AttentionImpl(const BertConfig& config);
 
-  /// x: [B, S, H] -> [B, S, H].
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask);
+  /// x: [B, S, H] -> [B, S, H], or [B, 1, H] with `first_token_only`.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
+                        bool first_token_only = false);
 
  private:
   SelfAttention self_{nullptr};

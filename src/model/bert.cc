@@ -7,6 +7,7 @@
 #include <torch/nn/modules/normalization.h>
 
 #include "core/error.h"
+#include "model/dropout.h"
 #include "model/names.h"
 
 namespace cola::model {
@@ -82,7 +83,11 @@ torch::Tensor BertModelImpl::forward(const torch::Tensor& input_ids,
                                      const torch::Tensor& token_type_ids, BertOutputs* outputs) {
   const auto x = embeddings_(input_ids, token_type_ids);
   const auto mask = additive_attention_mask(attention_mask, x.scalar_type());
-  const auto hidden = encoder_->forward(x, mask, outputs != nullptr ? &outputs->layers : nullptr);
+  // The pooler reads only [CLS] of the last layer, so unless every layer's output is wanted, that
+  // layer computes [CLS] alone: keys and values still cover every token, so the logits are the
+  // same, and bert-tiny needs about 40% fewer FLOPs per token.
+  const auto hidden = outputs != nullptr ? encoder_->forward(x, mask, &outputs->layers)
+                                         : encoder_->forward(x, mask, nullptr, true);
   auto pooled = pooler_(hidden);
   if (outputs != nullptr) {
     outputs->embeddings = x;
@@ -111,7 +116,7 @@ BertOutputs BertForSequenceClassificationImpl::run(const torch::Tensor& input_id
     BertOutputs out;
     const auto pooled = bert_->forward(input_ids, mask, types, keep_all ? &out : nullptr);
     const double p = config_.effective_classifier_dropout();
-    out.logits = classifier_(torch::dropout(pooled, p, is_training()));
+    out.logits = classifier_(fast_dropout(pooled, p, is_training()));
     return out;
   } catch (const c10::Error& e) {
     explain_out_of_range("input_ids", input_ids, config_.vocab_size);

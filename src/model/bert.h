@@ -34,7 +34,7 @@ torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch
 class PoolerImpl : public torch::nn::Module {
  public:
   explicit PoolerImpl(const BertConfig& config);
-  /// hidden: [B, S, H] -> [B, H].
+  /// hidden: [B, S, H] (S may be 1: only [CLS] is read) -> [B, H].
   torch::Tensor forward(const torch::Tensor& hidden);
 
  private:

@@ -1,5 +1,6 @@
 #include "model/embeddings.h"
 
+#include "model/dropout.h"
 #include "model/names.h"
 
 namespace cola::model {
@@ -27,7 +28,7 @@ torch::Tensor EmbeddingsImpl::forward(const torch::Tensor& input_ids,
   const auto positions = torch::arange(input_ids.size(1), input_ids.options());  // [S], broadcast
   auto x = word_embeddings_(input_ids) + token_type_embeddings_(token_type_ids) +
            position_embeddings_(positions);
-  return torch::dropout(layer_norm_(x), dropout_, is_training());
+  return fast_dropout(layer_norm_(x), dropout_, is_training());
 }
 
 }  // namespace cola::model

@@ -17,6 +17,10 @@ class EmbeddingsImpl : public torch::nn::Module {
   /// input_ids, token_type_ids: [B, S] int64 -> [B, S, H]. Positions are 0..S-1.
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids);
 
+  /// Makes the word embeddings' gradient sparse (only the rows of the batch's tokens). The
+  /// trainer's FusedAdamW accepts it; LibTorch's own optimizers do not.
+  void set_sparse_word_gradient(bool sparse) { word_embeddings_->options.sparse(sparse); }
+
  private:
   torch::nn::Embedding word_embeddings_{nullptr};
   torch::nn::Embedding position_embeddings_{nullptr};

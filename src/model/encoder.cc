@@ -17,9 +17,9 @@ EncoderLayerImpl::EncoderLayerImpl(const BertConfig& config) {
   output_ = register_module(names::kOutput, ResidualOutput(config, config.intermediate_size));
 }
 
-torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x,
-                                        const torch::Tensor& additive_mask) {
-  const auto attended = attention_(x, additive_mask);
+torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
+                                        bool first_token_only) {
+  const auto attended = attention_(x, additive_mask, first_token_only);
   return output_(intermediate_(attended), attended);
 }
 
@@ -29,9 +29,10 @@ EncoderImpl::EncoderImpl(const BertConfig& config) {
 }
 
 torch::Tensor EncoderImpl::forward(torch::Tensor x, const torch::Tensor& additive_mask,
-                                   std::vector<torch::Tensor>* layer_outputs) {
+                                   std::vector<torch::Tensor>* layer_outputs,
+                                   bool first_token_only) {
   for (int64_t i = 0; i < num_layers(); ++i) {
-    x = layer(i)(x, additive_mask);
+    x = layer(i)(x, additive_mask, first_token_only && i + 1 == num_layers());
     if (layer_outputs != nullptr) layer_outputs->push_back(x);
   }
   return x;

@@ -31,8 +31,10 @@ class EncoderLayerImpl : public torch::nn::Module {
  public:
   explicit EncoderLayerImpl(const BertConfig& config);
 
-  /// x: [B, S, H]; additive_mask: [B, 1, 1, S] -> [B, S, H].
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask);
+  /// x: [B, S, H]; additive_mask: [B, 1, 1, S] -> [B, S, H]. With `first_token_only`, only the
+  /// first position's output is computed, [B, 1, H]: it attends to every token as usual.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
+                        bool first_token_only = false);
 
  private:
   Attention attention_{nullptr};
@@ -47,8 +49,11 @@ class EncoderImpl : public torch::nn::Module {
   explicit EncoderImpl(const BertConfig& config);
 
   /// x: [B, S, H] -> [B, S, H]. If `layer_outputs` is given, each layer's output is appended.
+  /// With `first_token_only`, the last layer computes only position 0 ([CLS]) and the result is
+  /// [B, 1, H]: all a sequence classifier reads.
   torch::Tensor forward(torch::Tensor x, const torch::Tensor& additive_mask,
-                        std::vector<torch::Tensor>* layer_outputs = nullptr);
+                        std::vector<torch::Tensor>* layer_outputs = nullptr,
+                        bool first_token_only = false);
 
   /// Layer i, for per-layer tests and export.
   EncoderLayer layer(int64_t i) const;

@@ -2,8 +2,8 @@
 
 namespace cola::train {
 
-std::unique_ptr<torch::optim::AdamW> make_adamw(torch::nn::Module& model,
-                                                const config::TrainingConfig& cfg) {
+std::unique_ptr<FusedAdamW> make_adamw(torch::nn::Module& model,
+                                       const config::TrainingConfig& cfg) {
   std::vector<torch::Tensor> decay, no_decay;
   for (const auto& item : model.named_parameters()) {
     const auto& name = item.key();
@@ -17,7 +17,7 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(torch::nn::Module& model,
                                  torch::optim::AdamWOptions(base).weight_decay(cfg.weight_decay)));
   groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
                                     torch::optim::AdamWOptions(base).weight_decay(0.0)));
-  return std::make_unique<torch::optim::AdamW>(std::move(groups), base);
+  return std::make_unique<FusedAdamW>(std::move(groups), base);
 }
 
 void set_learning_rate(torch::optim::AdamW& optimizer, double lr) {

@@ -68,7 +68,28 @@ TEST(Bert, ForwardShapesModesAndGradients) {
   EXPECT_TRUE(torch::equal(model->forward(ids), model->forward(ids)));
   const auto all = model->forward_all(ids);
   EXPECT_EQ(all.layers.size(), 2u);
-  EXPECT_TRUE(torch::equal(all.logits, model->forward(ids)));
+  EXPECT_TRUE(torch::allclose(all.logits, model->forward(ids), 0.0, 1e-6));
+}
+
+// forward() computes the last layer for [CLS] alone; forward_all() computes every position. The
+// logits must agree, with padding too (the [CLS] query still attends to every unpadded key).
+TEST(Bert, ClsOnlyLastLayerGivesTheFullModelsLogits) {
+  torch::manual_seed(3);
+  BertForSequenceClassification model(test::tiny_config());
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const auto ids = torch::randint(1, 50, {4, 9}, torch::kLong);
+  auto mask = torch::ones({4, 9}, torch::kLong);
+  mask.index_put_({1, torch::indexing::Slice(5, torch::indexing::None)}, 0);
+  mask.index_put_({3, torch::indexing::Slice(2, torch::indexing::None)}, 0);
+  const auto full = model->forward_all(ids, mask);
+  const auto fast = model->forward(ids, mask);
+  EXPECT_LT((full.logits - fast).abs().max().item<double>(), 1e-6);
+  // And it is the [CLS] row of the full last layer, not something else that happens to agree.
+  const auto last = model->bert()->encoder()->forward(
+      full.embeddings, additive_attention_mask(mask, torch::kFloat), nullptr, true);
+  EXPECT_EQ(last.sizes(), (std::vector<int64_t>{4, 1, 16}));
+  EXPECT_LT((last.select(1, 0) - full.layers.back().select(1, 0)).abs().max().item<double>(), 1e-6);
 }
 
 TEST(Bert, MalformedInputsGiveClearErrors) {
