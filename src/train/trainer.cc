@@ -3,7 +3,6 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
-#include <torch/nn/functional/loss.h>
 
 #include <chrono>
 #include <cmath>
@@ -22,6 +21,7 @@
 #include "train/run_files.h"
 #include "train/schedule.h"
 #include "train/state.h"
+#include "train/train_step.h"
 
 namespace cola::train {
 namespace fs = std::filesystem;
@@ -127,25 +127,15 @@ std::pair<double, int64_t> step(Session& s, data::Batch& batch) {
       linear_warmup_decay(t.lr, s.state.step,
                           static_cast<int64_t>(std::llround(t.warmup_ratio * s.state.total_steps)),
                           s.state.total_steps));
-  const auto in = as_tensors(batch);
-  const auto logits = s.model->forward(in.input_ids, in.attention_mask);
-  const auto loss = torch::nn::functional::cross_entropy(logits, in.labels);
-  const double value = loss.item<double>();
-  if (!std::isfinite(value)) {
+  const auto out = train_step(s.model, *s.optimizer, as_tensors(batch), t.max_grad_norm);
+  if (!out.finite) {
     throw Error(
         fmt::format("step {}: the loss is {}; stopping without updating the weights (the "
                     "last checkpoint written is intact; try a lower training.lr)",
-                    s.state.step + 1, value));
+                    s.state.step + 1, out.loss));
   }
-  s.optimizer->clear_grad();
-  loss.backward();
-  // Clipping as clip_grad_norm_, but folded into the optimizer's pass over the gradients.
-  const double scale =
-      t.max_grad_norm > 0 ? clip_factor(grad_norm(s.model->parameters()), t.max_grad_norm) : 1.0;
-  s.optimizer->step_scaled(scale);
   ++s.state.step;
-  const int64_t correct = logits.argmax(-1).eq(in.labels).sum().item<int64_t>();
-  return {value, correct};
+  return {out.loss, out.correct};
 }
 
 // Running means between two log lines.
