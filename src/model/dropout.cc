@@ -47,14 +47,14 @@ void fill_mask(T* out, int64_t n, double p, uint64_t seed) {
 
 torch::Tensor dropout_mask(const torch::Tensor& like, double p, uint64_t seed) {
   auto mask = torch::empty(like.sizes(), like.options().requires_grad(false));
-  AT_DISPATCH_FLOATING_TYPES(mask.scalar_type(), "cola::dropout_mask", [&] {
-    fill_mask(mask.data_ptr<scalar_t>(), mask.numel(), p, seed);
-  });
+  AT_DISPATCH_FLOATING_TYPES(mask.scalar_type(), "cola::dropout_mask",
+                             [&] { fill_mask(mask.data_ptr<scalar_t>(), mask.numel(), p, seed); });
   return mask;
 }
 
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
-  if (!(p >= 0.0 && p <= 1.0)) throw Error(fmt::format("dropout probability {} is not in [0, 1]", p));
+  if (!(p >= 0.0 && p <= 1.0))
+    throw Error(fmt::format("dropout probability {} is not in [0, 1]", p));
   if (!training || p == 0.0) return x;
   if (p == 1.0) return x * 0.0;
   if (!x.device().is_cpu() || !at::isFloatingType(x.scalar_type())) {

@@ -15,8 +15,8 @@ namespace cola::model {
 /// p == 0). p must be in [0, 1]; p == 1 gives zeros. Gradients flow through the multiplication.
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
 
-/// The mask `fast_dropout` multiplies by for `seed`: 0 or 1 / (1 - p), of x's shape and dtype. Exposed
-/// for tests of its statistics and of its independence from the thread count.
+/// The mask `fast_dropout` multiplies by for `seed`: 0 or 1 / (1 - p), of x's shape and dtype.
+/// Exposed for tests of its statistics and of its independence from the thread count.
 torch::Tensor dropout_mask(const torch::Tensor& like, double p, uint64_t seed);
 
 }  // namespace cola::model

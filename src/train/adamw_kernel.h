@@ -7,13 +7,13 @@ namespace cola::train {
 
 /// The constants of one AdamW update of one parameter (torch::optim::AdamW's arithmetic).
 struct AdamWStep {
-  float decay = 1.0F;        // 1 - lr * weight_decay
+  float decay = 1.0F;  // 1 - lr * weight_decay
   float beta1 = 0.9F;
   float beta2 = 0.999F;
   float inv_sqrt_bc2 = 1.0F;  // 1 / sqrt(1 - beta2^t), the second moment's bias correction
   float eps = 1e-8F;
-  float step_size = 1e-3F;   // lr / (1 - beta1^t)
-  float grad_scale = 1.0F;   // gradient clipping's factor, applied as the gradient is read
+  float step_size = 1e-3F;  // lr / (1 - beta1^t)
+  float grad_scale = 1.0F;  // gradient clipping's factor, applied as the gradient is read
 
   /// The step-t constants for lr, weight decay, betas and eps (t counts from 1).
   static AdamWStep at(int64_t t, double lr, double weight_decay, double beta1, double beta2,

@@ -142,8 +142,6 @@ double grad_norm(const std::vector<torch::Tensor>& params) {
   return std::sqrt(total);
 }
 
-double clip_factor(double norm, double max_norm) {
-  return std::min(1.0, max_norm / (norm + 1e-6));
-}
+double clip_factor(double norm, double max_norm) { return std::min(1.0, max_norm / (norm + 1e-6)); }
 
 }  // namespace cola::train

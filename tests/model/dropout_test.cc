@@ -17,8 +17,8 @@ TEST(Dropout, MaskHasTheRightValuesAndKeepRate) {
   const auto mask = dropout_mask(torch::empty({n}), p, 12345);
   const auto kept = mask.ne(0);
   // Every kept element is scaled by 1/(1-p), so the expectation of x is unchanged.
-  EXPECT_TRUE(torch::all(mask.masked_select(kept).eq(static_cast<float>(1.0 / (1.0 - p))))
-                  .item<bool>());
+  EXPECT_TRUE(
+      torch::all(mask.masked_select(kept).eq(static_cast<float>(1.0 / (1.0 - p)))).item<bool>());
   const double rate = kept.to(torch::kDouble).mean().item<double>();
   const double sigma = std::sqrt(p * (1 - p) / static_cast<double>(n));
   EXPECT_NEAR(rate, 1 - p, 5 * sigma);

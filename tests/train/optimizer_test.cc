@@ -1,4 +1,6 @@
 // FusedAdamW against LibTorch's AdamW and clip_grad_norm_, which it replaces.
+#include "train/optimizer.h"
+
 #include <gtest/gtest.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
@@ -9,7 +11,6 @@
 
 #include "core/error.h"
 #include "train/adamw_kernel.h"
-#include "train/optimizer.h"
 
 namespace cola::train {
 namespace {
