@@ -24,6 +24,8 @@ step "cola data stats (data=sample)"
 "$cola" data stats data=sample data.vocab="$out/vocab.txt"
 
 step "cola train: bert-tiny on data/sample"
-# From scratch, minimal pairs need a higher peak LR than fine-tuning does.
-"$cola" train model=bert-tiny data=sample data.vocab="$out/vocab.txt" training.lr=1e-3 \
-  training.max_epochs=20 hydra.run.dir="$out/run"
+# From scratch on 8,000 sentences: no dropout and lr 5e-4 (data/sample/README.md). Ten epochs keep
+# the demo to about 40 s (~85% dev accuracy); 20 epochs reach ~94%.
+"$cola" train model=bert-tiny data=sample data.vocab="$out/vocab.txt" training.lr=5e-4 \
+  model.hidden_dropout_prob=0 model.attention_probs_dropout_prob=0 model.classifier_dropout=0 \
+  training.max_epochs=10 hydra.run.dir="$out/run"

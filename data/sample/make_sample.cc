@@ -319,7 +319,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: make_sample OUT_DIR\n");
     return 2;
   }
-  constexpr int kTrainPairs = 400, kDevPairs = 100;
+  constexpr int kTrainPairs = 4000, kDevPairs = 250;
   std::set<std::string> seen;
   std::vector<Row> train, dev;
   int kinds[4] = {};

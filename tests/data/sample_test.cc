@@ -27,8 +27,8 @@ TEST(Sample, HasTheDocumentedSizesAndBalance) {
   // data/sample/README.md states these numbers; update both together.
   const Split train = read_sample("train.tsv");
   const Split dev = read_sample("dev.tsv");
-  ASSERT_EQ(train.examples.size(), 800u);
-  ASSERT_EQ(dev.examples.size(), 200u);
+  ASSERT_EQ(train.examples.size(), 8000u);
+  ASSERT_EQ(dev.examples.size(), 500u);
   for (const Split* split : {&train, &dev}) {
     int64_t acceptable = 0;
     for (const auto& e : split->examples) acceptable += e.label;

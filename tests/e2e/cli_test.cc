@@ -70,7 +70,7 @@ TEST(Cli, DataStatsOnTheSampleDataset) {
   const auto r = run_cli({"data", "stats", "data=sample"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("train.tsv"));
-  EXPECT_THAT(r.out, HasSubstr("800"));  // rows in data/sample/train.tsv
+  EXPECT_THAT(r.out, HasSubstr("8000"));  // rows in data/sample/train.tsv
   EXPECT_THAT(r.out, HasSubstr("dev.tsv"));
   EXPECT_THAT(r.out, HasSubstr("p50"));
 }
