@@ -78,13 +78,15 @@ TEST(TrainCli, CtrlCSavesLastAndExplainsHowToResume) {
 
 // The quality bar for data/sample: bert-tiny from scratch, with the recipe data/sample/README.md
 // documents (no dropout, lr 5e-4, 20 epochs capped at 5,000 steps), must pass 90% dev accuracy.
-// About 80 s on 2 idle cores; its runs reached 94-95%, so the margin absorbs other CPUs' rounding.
+// One thread: CTest runs two tests at once, and two OpenMP threads that spin-wait beside another
+// busy process run many times slower. About 90 s; the recipe reached 94.5% here, so the margin
+// absorbs other CPUs' rounding.
 TEST(TrainCli, SampleReachesNinetyPercentDevAccuracyWithinTheStepCap) {
   TempDir tmp;
   const auto r = run_cli({"train", "data=sample", "model=bert-tiny", "model.hidden_dropout_prob=0",
                           "model.attention_probs_dropout_prob=0", "model.classifier_dropout=0",
                           "training.lr=5e-4", "training.max_epochs=20", "training.max_steps=5000",
-                          "training.early_stopping_patience=0", "training.num_threads=2",
+                          "training.early_stopping_patience=0", "training.num_threads=1",
                           "hydra.run.dir=" + (tmp / "run").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // The closing table: "  valid/acc           0.9450".
