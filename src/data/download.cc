@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/log.h"
-#include "data/sha256.h"
+#include "core/sha256.h"
 #include "data/zip.h"
 
 namespace cola::data {

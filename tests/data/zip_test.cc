@@ -8,8 +8,8 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "core/sha256.h"
 #include "data/download.h"
-#include "data/sha256.h"
 #include "support/shared_data.h"
 
 namespace cola::data {

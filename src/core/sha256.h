@@ -1,11 +1,12 @@
 #pragma once
-// SHA-256 over bytes in memory, from OpenSSL's libcrypto (already a dependency of cpp-httplib).
+// SHA-256 over bytes in memory, from OpenSSL's libcrypto: content hashes of downloads, checkpoints
+// and exported models.
 #include <string>
 #include <string_view>
 
-namespace cola::data {
+namespace cola {
 
 /// The SHA-256 digest of `bytes` as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view bytes);
 
-}  // namespace cola::data
+}  // namespace cola

@@ -1,10 +1,10 @@
-#include "data/sha256.h"
+#include "core/sha256.h"
 
 #include <openssl/evp.h>
 
 #include "core/error.h"
 
-namespace cola::data {
+namespace cola {
 
 std::string sha256_hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -22,4 +22,4 @@ std::string sha256_hex(std::string_view bytes) {
   return hex;
 }
 
-}  // namespace cola::data
+}  // namespace cola
