@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/dropout.h"
+#include "model/graph_ops.h"
 #include "model/names.h"
 
 namespace cola::model {
@@ -36,6 +37,24 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   return torch::matmul(probs, v).transpose(1, 2).contiguous().view({batch, q.size(2), -1});
 }
 
+Value SelfAttentionImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& queries,
+                                 const Value& additive_mask) const {
+  const auto heads = [&](const torch::nn::Linear& linear, const char* segment, const Value& in,
+                         bool keys) {
+    return graph::split_heads(b, graph::linear(b, *linear, segment, in, 3), num_heads_, head_size_,
+                              keys);
+  };
+  const Value q = heads(query_, names::kQuery, queries, false);
+  const Value k_t = heads(key_, names::kKey, x, true);  // [B, heads, head_size, S]
+  const Value v = heads(value_, names::kValue, x, false);
+  const auto scale = static_cast<float>(std::sqrt(static_cast<double>(head_size_)));
+  const Value scores = b.node("Div", {b.node("MatMul", {q, k_t}), b.constant(scale)});
+  // Softmax-13 normalises along one axis (the keys), as torch::softmax(-1) does.
+  const Value probs =
+      b.node("Softmax", {b.node("Add", {scores, additive_mask})}, {{"axis", int64_t{-1}}});
+  return graph::merge_heads(b, b.node("MatMul", {probs, v}), num_heads_ * head_size_);
+}
+
 ResidualOutputImpl::ResidualOutputImpl(const BertConfig& config, int64_t in_features)
     : dropout_(config.hidden_dropout_prob) {
   dense_ = register_module(names::kDense, torch::nn::Linear(in_features, config.hidden_size));
@@ -49,6 +68,12 @@ torch::Tensor ResidualOutputImpl::forward(const torch::Tensor& x, const torch::T
   return layer_norm_(fast_dropout(dense_(x), dropout_, is_training()) + residual);
 }
 
+Value ResidualOutputImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& residual,
+                                  const std::string& output) const {
+  const Value sum = b.node("Add", {graph::linear(b, *dense_, names::kDense, x, 3), residual});
+  return graph::layer_norm(b, *layer_norm_, names::kLayerNorm, sum, output);
+}
+
 AttentionImpl::AttentionImpl(const BertConfig& config) {
   self_ = register_module(names::kSelf, SelfAttention(config));
   output_ = register_module(names::kOutput, ResidualOutput(config, config.hidden_size));
@@ -58,6 +83,19 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
                                      bool first_token_only) {
   return output_(self_(x, additive_mask, first_token_only),
                  first_token_only ? x.narrow(1, 0, 1) : x);
+}
+
+Value AttentionImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& additive_mask,
+                             bool first_token_only) const {
+  const std::string name = b.scoped(names::kOutput);
+  const Value queries = first_token_only ? graph::first_token(b, x) : x;
+  Value context;
+  {
+    GraphBuilder::Scope scope(b, names::kSelf);
+    context = self_->to_onnx(b, x, queries, additive_mask);
+  }
+  GraphBuilder::Scope scope(b, names::kOutput);
+  return output_->to_onnx(b, context, queries, name);
 }
 
 }  // namespace cola::model

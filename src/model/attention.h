@@ -7,6 +7,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "model/bert_config.h"
+#include "model/graph_builder.h"
 
 namespace cola::model {
 
@@ -20,6 +21,10 @@ class SelfAttentionImpl : public torch::nn::Module {
   /// (keys and values still come from every token).
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
                         bool first_token_only = false);
+  /// The same in ONNX. `queries` is x, or x's first position for `first_token_only` (the caller
+  /// also needs it as the residual, so it is made once).
+  Value to_onnx(GraphBuilder& b, const Value& x, const Value& queries,
+                const Value& additive_mask) const;
 
  private:
   torch::nn::Linear query_{nullptr};
@@ -39,6 +44,9 @@ class ResidualOutputImpl : public torch::nn::Module {
 
   /// x: [B, S, in_features]; residual: [B, S, H] -> [B, S, H].
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual);
+  /// The same in ONNX; the result is named `output`.
+  Value to_onnx(GraphBuilder& b, const Value& x, const Value& residual,
+                const std::string& output) const;
 
  private:
   torch::nn::Linear dense_{nullptr};
@@ -55,6 +63,9 @@ class AttentionImpl : public torch::nn::Module {
   /// x: [B, S, H] -> [B, S, H], or [B, 1, H] with `first_token_only`.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
                         bool first_token_only = false);
+  /// The same in ONNX; the result is "<scope>.output" (names::kLayerAttentionOutput).
+  Value to_onnx(GraphBuilder& b, const Value& x, const Value& additive_mask,
+                bool first_token_only) const;
 
  private:
   SelfAttention self_{nullptr};

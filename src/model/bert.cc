@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "model/dropout.h"
+#include "model/graph_ops.h"
 #include "model/names.h"
 
 namespace cola::model {
@@ -63,6 +64,20 @@ torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask,
   return ((1.0 - mask) * -10000.0).unsqueeze(1).unsqueeze(2);
 }
 
+Value additive_attention_mask(GraphBuilder& b, const Value& attention_mask) {
+  const std::vector<Attr> to_float = {{"to", int64_t{static_cast<int>(ElemType::kFloat)}}};
+  const auto additive = [&](const Value& mask) {
+    return b.node("Mul", {b.node("Sub", {b.constant(1.0F), mask}), b.constant(-10000.0F)});
+  };
+  if (b.options().style == GraphStyle::kTorchExport) {  // unsqueeze first, as HF's code does
+    const Value m = b.node("Unsqueeze", {attention_mask, b.constant({1}, {1})});
+    return additive(b.node("Cast", {b.node("Unsqueeze", {m, b.constant({2}, {1})})}, to_float));
+  }
+  // [B, S] -> [B, 1, 1, S] last: the arithmetic runs on the same number of elements either way.
+  return b.node("Unsqueeze",
+                {additive(b.node("Cast", {attention_mask}, to_float)), b.constant({1, 2}, {2})});
+}
+
 PoolerImpl::PoolerImpl(const BertConfig& config) {
   dense_ =
       register_module(names::kDense, torch::nn::Linear(config.hidden_size, config.hidden_size));
@@ -70,6 +85,13 @@ PoolerImpl::PoolerImpl(const BertConfig& config) {
 
 torch::Tensor PoolerImpl::forward(const torch::Tensor& hidden) {
   return torch::tanh(dense_(hidden.select(1, 0)));
+}
+
+Value PoolerImpl::to_onnx(GraphBuilder& b, const Value& hidden) const {
+  // A scalar index drops the axis, as select(1, 0) does: [B, S, H] -> [B, H].
+  const Value cls = b.node("Gather", {hidden, b.constant({0}, {})}, {{"axis", int64_t{1}}});
+  const std::string name = b.scoped(names::kOutput);
+  return b.node("Tanh", {graph::linear(b, *dense_, names::kDense, cls, 2)}, {}, name);
 }
 
 BertModelImpl::BertModelImpl(const BertConfig& config) {
@@ -94,6 +116,23 @@ torch::Tensor BertModelImpl::forward(const torch::Tensor& input_ids,
     outputs->pooled = pooled;
   }
   return pooled;
+}
+
+Value BertModelImpl::to_onnx(GraphBuilder& b, const Value& input_ids, const Value& attention_mask,
+                             const Value& token_type_ids) const {
+  Value x;
+  {
+    GraphBuilder::Scope scope(b, names::kEmbeddings);
+    x = embeddings_->to_onnx(b, input_ids, token_type_ids);
+  }
+  const Value mask = additive_attention_mask(b, attention_mask);
+  const bool first_token_only = b.options().style == GraphStyle::kCola;
+  {
+    GraphBuilder::Scope scope(b, names::kEncoder);
+    x = encoder_->to_onnx(b, x, mask, first_token_only);
+  }
+  GraphBuilder::Scope scope(b, names::kPooler);
+  return pooler_->to_onnx(b, x);
 }
 
 BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(BertConfig config)
@@ -135,6 +174,18 @@ BertOutputs BertForSequenceClassificationImpl::forward_all(const torch::Tensor& 
                                                            const torch::Tensor& attention_mask,
                                                            const torch::Tensor& token_type_ids) {
   return run(input_ids, attention_mask, token_type_ids, /*keep_all=*/true);
+}
+
+Value BertForSequenceClassificationImpl::to_onnx(GraphBuilder& b, const Value& input_ids,
+                                                 const Value& attention_mask,
+                                                 const Value& token_type_ids) const {
+  Value pooled;
+  {
+    GraphBuilder::Scope scope(b, names::kBert);
+    pooled = bert_->to_onnx(b, input_ids, attention_mask, token_type_ids);
+  }
+  // Classifier dropout is the identity at inference.
+  return graph::linear(b, *classifier_, names::kClassifier, pooled, 2, std::string(names::kLogits));
 }
 
 void BertForSequenceClassificationImpl::init_weights() {

@@ -14,6 +14,7 @@
 #include "model/bert_config.h"
 #include "model/embeddings.h"
 #include "model/encoder.h"
+#include "model/graph_builder.h"
 
 namespace cola::model {
 
@@ -29,6 +30,8 @@ struct BertOutputs {
 /// attention_mask [B, S] (1 = token, 0 = padding) -> additive mask [B, 1, 1, S] of `dtype`:
 /// 0 for tokens and -10000 for padding, so padded keys get ~0 attention after softmax.
 torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype);
+/// The same in ONNX: int64 [B, S] -> float [B, 1, 1, S].
+Value additive_attention_mask(GraphBuilder& b, const Value& attention_mask);
 
 /// tanh(dense(hidden[:, 0])): the [CLS] token's vector, as the sentence representation.
 class PoolerImpl : public torch::nn::Module {
@@ -36,6 +39,8 @@ class PoolerImpl : public torch::nn::Module {
   explicit PoolerImpl(const BertConfig& config);
   /// hidden: [B, S, H] (S may be 1: only [CLS] is read) -> [B, H].
   torch::Tensor forward(const torch::Tensor& hidden);
+  /// The same in ONNX; the result is "<scope>.output" (names::kPoolerOutput).
+  Value to_onnx(GraphBuilder& b, const Value& hidden) const;
 
  private:
   torch::nn::Linear dense_{nullptr};
@@ -49,6 +54,10 @@ class BertModelImpl : public torch::nn::Module {
   /// [B, S] int64 inputs -> pooled [B, H]. Fills `outputs` (all but logits) when given.
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                         const torch::Tensor& token_type_ids, BertOutputs* outputs = nullptr);
+  /// forward() without `outputs` in ONNX: the last layer computes [CLS] only (unless the style is
+  /// GraphStyle::kTorchExport, which computes every position as torch.onnx.export would).
+  Value to_onnx(GraphBuilder& b, const Value& input_ids, const Value& attention_mask,
+                const Value& token_type_ids) const;
 
   Embeddings embeddings() const { return embeddings_; }
   Encoder encoder() const { return encoder_; }
@@ -78,6 +87,10 @@ class BertForSequenceClassificationImpl : public torch::nn::Module {
   /// Like forward, but also returns the embeddings, every layer's output and the pooled vector.
   BertOutputs forward_all(const torch::Tensor& input_ids, const torch::Tensor& attention_mask = {},
                           const torch::Tensor& token_type_ids = {});
+  /// forward() in ONNX, in eval mode (dropout is the identity): graph inputs int64 [B, S] ->
+  /// logits [B, num_labels], named names::kLogits. An undefined `token_type_ids` means zeros.
+  Value to_onnx(GraphBuilder& b, const Value& input_ids, const Value& attention_mask,
+                const Value& token_type_ids) const;
 
   /// HF's _init_weights on every submodule: Linear and Embedding weights ~ N(0,
   /// initializer_range), biases 0, the padding row 0, LayerNorm weight 1 and bias 0.

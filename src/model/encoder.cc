@@ -1,5 +1,8 @@
 #include "model/encoder.h"
 
+#include <string>
+
+#include "model/graph_ops.h"
 #include "model/names.h"
 
 namespace cola::model {
@@ -10,6 +13,10 @@ IntermediateImpl::IntermediateImpl(const BertConfig& config) {
 }
 
 torch::Tensor IntermediateImpl::forward(const torch::Tensor& x) { return torch::gelu(dense_(x)); }
+
+Value IntermediateImpl::to_onnx(GraphBuilder& b, const Value& x) const {
+  return graph::gelu(b, graph::linear(b, *dense_, names::kDense, x, 3));
+}
 
 EncoderLayerImpl::EncoderLayerImpl(const BertConfig& config) {
   attention_ = register_module(names::kAttention, Attention(config));
@@ -23,6 +30,23 @@ torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Ten
   return output_(intermediate_(attended), attended);
 }
 
+Value EncoderLayerImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& additive_mask,
+                                bool first_token_only) const {
+  const std::string name = b.scoped(names::kOutput);
+  Value attended;
+  Value expanded;
+  {
+    GraphBuilder::Scope scope(b, names::kAttention);
+    attended = attention_->to_onnx(b, x, additive_mask, first_token_only);
+  }
+  {
+    GraphBuilder::Scope scope(b, names::kIntermediate);
+    expanded = intermediate_->to_onnx(b, attended);
+  }
+  GraphBuilder::Scope scope(b, names::kOutput);
+  return output_->to_onnx(b, expanded, attended, name);
+}
+
 EncoderImpl::EncoderImpl(const BertConfig& config) {
   layers_ = register_module(names::kLayer, torch::nn::ModuleList());
   for (int64_t i = 0; i < config.num_hidden_layers; ++i) layers_->push_back(EncoderLayer(config));
@@ -34,6 +58,16 @@ torch::Tensor EncoderImpl::forward(torch::Tensor x, const torch::Tensor& additiv
   for (int64_t i = 0; i < num_layers(); ++i) {
     x = layer(i)(x, additive_mask, first_token_only && i + 1 == num_layers());
     if (layer_outputs != nullptr) layer_outputs->push_back(x);
+  }
+  return x;
+}
+
+Value EncoderImpl::to_onnx(GraphBuilder& b, Value x, const Value& additive_mask,
+                           bool first_token_only) const {
+  GraphBuilder::Scope scope(b, names::kLayer);
+  for (int64_t i = 0; i < num_layers(); ++i) {
+    GraphBuilder::Scope layer_scope(b, std::to_string(i));
+    x = layer(i)->to_onnx(b, x, additive_mask, first_token_only && i + 1 == num_layers());
   }
   return x;
 }

@@ -9,6 +9,7 @@
 
 #include "model/attention.h"
 #include "model/bert_config.h"
+#include "model/graph_builder.h"
 
 namespace cola::model {
 
@@ -20,6 +21,8 @@ class IntermediateImpl : public torch::nn::Module {
   /// x: [B, S, H] -> [B, S, intermediate_size]. Exact (erf) GELU, as BERT's "gelu"; the tanh
   /// approximation is off by about 1e-3 on the logits.
   torch::Tensor forward(const torch::Tensor& x);
+  /// The same in ONNX.
+  Value to_onnx(GraphBuilder& b, const Value& x) const;
 
  private:
   torch::nn::Linear dense_{nullptr};
@@ -35,6 +38,9 @@ class EncoderLayerImpl : public torch::nn::Module {
   /// first position's output is computed, [B, 1, H]: it attends to every token as usual.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
                         bool first_token_only = false);
+  /// The same in ONNX; the result is "<scope>.output" (names::kLayerOutput).
+  Value to_onnx(GraphBuilder& b, const Value& x, const Value& additive_mask,
+                bool first_token_only) const;
 
  private:
   Attention attention_{nullptr};
@@ -54,6 +60,8 @@ class EncoderImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor x, const torch::Tensor& additive_mask,
                         std::vector<torch::Tensor>* layer_outputs = nullptr,
                         bool first_token_only = false);
+  /// The same in ONNX, each layer in scope "layer.{i}".
+  Value to_onnx(GraphBuilder& b, Value x, const Value& additive_mask, bool first_token_only) const;
 
   /// Layer i, for per-layer tests and export.
   EncoderLayer layer(int64_t i) const;

@@ -1,0 +1,57 @@
+#pragma once
+// model::GraphBuilder over libonnx's protobuf types: the onnx.helper of cola. Tensors go in as
+// raw little-endian bytes; every node is in the default domain.
+#include <onnx/onnx_pb.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/graph_builder.h"
+
+namespace cola::exporter {
+
+/// Key/value pairs for ModelProto.metadata_props, in the order given.
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+/// The model-level fields around the graph.
+struct ModelInfo {
+  std::string graph_name;        // GraphProto.name
+  std::string doc_string;        // GraphProto.doc_string: what the graph computes
+  std::string producer_version;  // ModelProto.producer_version (producer_name is "cola")
+  Metadata metadata;             // ModelProto.metadata_props
+};
+
+class OnnxGraphBuilder final : public model::GraphBuilder {
+ public:
+  explicit OnnxGraphBuilder(model::GraphOptions options) : options_(options) {}
+
+  const model::GraphOptions& options() const override { return options_; }
+  model::Value input(const std::string& name, model::ElemType type,
+                     const std::vector<model::Dim>& dims) override;
+  void output(const model::Value& value, model::ElemType type,
+              const std::vector<model::Dim>& dims) override;
+  model::Value initializer(const std::string& name, std::span<const float> data,
+                           const std::vector<int64_t>& shape) override;
+  model::Value initializer(const std::string& name, std::span<const int64_t> data,
+                           const std::vector<int64_t>& shape) override;
+  model::Value node(const std::string& op_type, const std::vector<model::Value>& inputs,
+                    const std::vector<model::Attr>& attrs = {},
+                    const std::string& output = {}) override;
+
+  /// The finished model; the builder is left empty.
+  onnx::ModelProto finish(ModelInfo info);
+
+ private:
+  model::Value add_initializer(const std::string& name, int32_t data_type, const void* data,
+                               size_t bytes, const std::vector<int64_t>& shape);
+
+  model::GraphOptions options_;
+  onnx::GraphProto graph_;
+};
+
+/// `model` as bytes, deterministically (same model, same bytes). Throws Error when it would pass
+/// protobuf's 2 GB limit.
+std::string serialize(const onnx::ModelProto& model);
+
+}  // namespace cola::exporter
