@@ -9,8 +9,8 @@ find_package(nlohmann_json REQUIRED)   # JSON: HF config.json, safetensors heade
 find_package(fmt REQUIRED)             # string formatting
 find_package(spdlog REQUIRED)          # logging, only behind core/log.h
 find_package(Protobuf REQUIRED)        # ONNX protobuf types, TensorBoard event records
-find_package(ZLIB REQUIRED)            # inflate the CoLA zip's entries (data download)
-find_package(OpenSSL REQUIRED)         # sha256 via libcrypto (checksums, content hashes)
+find_package(ZLIB REQUIRED)            # inflate the CoLA zip's entries; deflate PNG confusion matrices
+find_package(OpenSSL REQUIRED)         # sha256 and md5 (DVC) via libcrypto: checksums, manifests
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # tokenizer: NFD, categories
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # serve, behind a pimpl
 find_package(OnnxRuntime REQUIRED)      # ONNX Runtime C/C++ API; only src/runtime includes it

@@ -4,9 +4,11 @@
 
 #include "app/cola/commands.h"
 #include "app/cola/config_args.h"
+#include "app/cola/multirun.h"
 #include "app/cola/torch_plugin.h"
 #include "core/error.h"
 #include "model/bert_config.h"
+#include "track/manifest.h"
 
 namespace cola::app {
 namespace {
@@ -30,8 +32,13 @@ std::string best_metrics_table(const train::TrainResult& result) {
 
 void setup_train(CLI::App& cmd) {
   auto args = std::make_shared<ConfigArgs>();
+  auto multirun = std::make_shared<bool>(false);
   add_config_args(cmd, *args);
-  cmd.callback([args] {
+  cmd.add_flag("-m,--multirun", *multirun,
+               "Sweep: run every combination of a=1,2 / range(a,b,step) / choice(x,y) overrides, "
+               "each in multirun/<date>/<time>/<n>/ (hydra.sweep.dir=... to change)");
+  cmd.callback([args, multirun] {
+    if (*multirun) return run_multirun(*args);
     train::TrainRequest request;
     auto cfg = load_config(*args, &request.resolved_yaml);
     if (!cfg) return;
@@ -39,6 +46,7 @@ void setup_train(CLI::App& cmd) {
     (void)model::BertConfig::from(cfg->model, 1, cfg->data.labels);  // validates
     request.config = *cfg;
     request.overrides = args->overrides;
+    request.code_version = track::git_describe(COLA_SOURCE_DIR);  // for the checkpoint manifests
     const auto result = torch_plugin().train(request);
     fmt::print("{}", best_metrics_table(result));
     fmt::print("run directory: {}\n", result.run_dir.string());

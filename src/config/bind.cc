@@ -177,7 +177,8 @@ void bind_training(MapReader& r, TrainingConfig& t) {
       .field("limit_val_batches", t.limit_val_batches)
       .field("deterministic", t.deterministic)
       .field("resume", t.resume)
-      .field("num_threads", t.num_threads);
+      .field("num_threads", t.num_threads)
+      .field("dvc", t.dvc);
 }
 
 }  // namespace

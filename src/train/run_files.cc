@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "core/file.h"
+#include "track/dvc.h"
+#include "track/manifest.h"
 #include "track/progress.h"
 
 namespace cola::train {
@@ -16,13 +18,18 @@ void write_hydra_files(const fs::path& run_dir, const std::string& resolved_yaml
   write_file_atomic(run_dir / ".hydra" / "overrides.yaml", text.empty() ? "[]\n" : text);
 }
 
-nlohmann::json validation_record(const EpochResult& r, const Evaluation& ev) {
-  const auto& m = r.valid;
+std::vector<std::vector<int64_t>> confusion_counts(const Evaluation& ev) {
   std::vector<std::vector<int64_t>> cm;
   for (int t = 0; t < ev.confusion.num_labels(); ++t) {
     cm.emplace_back();
     for (int p = 0; p < ev.confusion.num_labels(); ++p) cm.back().push_back(ev.confusion.at(t, p));
   }
+  return cm;
+}
+
+nlohmann::json validation_record(const EpochResult& r, const Evaluation& ev) {
+  const auto& m = r.valid;
+  const auto cm = confusion_counts(ev);
   return {{"epoch", r.epoch},
           {"step", r.step},
           {"train/epoch_loss", r.train_loss},
@@ -56,6 +63,19 @@ void write_misclassified(const fs::path& run_dir, int64_t epoch, const Evaluatio
   write_file_atomic(run_dir / "misclassified" / fmt::format("epoch-{}.jsonl", epoch), text);
 }
 
+namespace {
+
+nlohmann::json best_metrics(const TrainResult& result) {
+  if (!result.best) return nlohmann::json::object();
+  return {{"epoch", result.best->epoch},
+          {"valid/loss", result.best->valid_loss},
+          {"valid/acc", result.best->valid.accuracy},
+          {"valid/f1_macro", result.best->valid.f1_macro},
+          {"valid/mcc", result.best->valid.mcc}};
+}
+
+}  // namespace
+
 void write_summary(const TrainResult& result, const std::string& status) {
   nlohmann::json j{
       {"status", status},
@@ -68,14 +88,23 @@ void write_summary(const TrainResult& result, const std::string& status) {
                                 : 0.0},
       {"best_checkpoint", result.best_checkpoint.string()},
       {"last_checkpoint", result.last_checkpoint.string()}};
-  if (result.best) {
-    j["best"] = {{"epoch", result.best->epoch},
-                 {"valid/loss", result.best->valid_loss},
-                 {"valid/acc", result.best->valid.accuracy},
-                 {"valid/f1_macro", result.best->valid.f1_macro},
-                 {"valid/mcc", result.best->valid.mcc}};
-  }
+  if (result.best) j["best"] = best_metrics(result);
   write_file_atomic(result.run_dir / "summary.json", j.dump(2) + "\n");
+}
+
+void write_checkpoint_manifests(const TrainResult& result, const TrainRequest& request, bool dvc) {
+  const auto& data = request.config.data;
+  track::ManifestInfo info;
+  info.config_yaml = request.resolved_yaml;
+  info.data_files.push_back(fs::path(data.dir) / data.train_file);
+  if (!data.valid_file.empty()) info.data_files.push_back(fs::path(data.dir) / data.valid_file);
+  info.metrics = best_metrics(result);
+  info.code_version = request.code_version;
+  for (const auto& dir : {result.best_checkpoint, result.last_checkpoint}) {
+    if (dir.empty() || !fs::exists(dir)) continue;
+    track::write_manifest(dir, info);
+    if (dvc) track::write_dvc_file(dir);
+  }
 }
 
 }  // namespace cola::train

@@ -16,6 +16,9 @@ namespace cola::train {
 void write_hydra_files(const std::filesystem::path& run_dir, const std::string& resolved_yaml,
                        const std::vector<std::string>& overrides);
 
+/// The confusion matrix as counts[truth][prediction].
+std::vector<std::vector<int64_t>> confusion_counts(const Evaluation& ev);
+
 /// The metrics of a validation as a metrics.jsonl record ("valid/loss", "valid/mcc", ...).
 nlohmann::json validation_record(const EpochResult& r, const Evaluation& ev);
 
@@ -26,5 +29,11 @@ void write_misclassified(const std::filesystem::path& run_dir, int64_t epoch, co
 
 /// summary.json.
 void write_summary(const TrainResult& result, const std::string& status);
+
+/// checkpoints/<name>.manifest.json beside each checkpoint the run wrote (sha256 and size of every
+/// file, the config's hash, the data files' sha256, the code version, the best metrics), and a
+/// DVC 3 `.dvc` file beside each when `dvc` is set. Written once at the end: hashing a bert-base
+/// checkpoint takes seconds.
+void write_checkpoint_manifests(const TrainResult& result, const TrainRequest& request, bool dvc);
 
 }  // namespace cola::train

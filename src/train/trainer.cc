@@ -18,6 +18,7 @@
 #include "train/evaluate.h"
 #include "train/optimizer.h"
 #include "train/prepare.h"
+#include "train/run_events.h"
 #include "train/run_files.h"
 #include "train/schedule.h"
 #include "train/state.h"
@@ -41,6 +42,7 @@ struct Session {
   TrainerState state;
   EarlyStopping early;
   track::JsonlLog metrics;
+  RunEvents events;
   TrainResult result;
 };
 
@@ -107,7 +109,9 @@ void validate(Session& s, double train_loss, double train_acc) {
       static_cast<int64_t>(s.valid_batches->eval_plan(data::EvalOrder::input).size()));
   const Evaluation ev = evaluate(*s.model, *s.valid_batches, limit);
   EpochResult r{s.state.epoch + 1, s.state.step, train_loss, train_acc, ev.loss, ev.metrics};
-  s.metrics.append(validation_record(r, ev));
+  const auto record = validation_record(r, ev);
+  s.metrics.append(record);
+  s.events.validation(r.step, record, ev, s.data.splits.valid->examples, s.cfg.data.labels);
   write_misclassified(s.result.run_dir, r.epoch, ev, s.data.splits.valid->examples,
                       s.cfg.data.labels);
   log::info("epoch {}: valid/loss {:.4f} valid/acc {:.4f} valid/mcc {:.4f} ({} misclassified)",
@@ -147,13 +151,16 @@ struct Window {
 
 void log_step(Session& s, Window& w) {
   const double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
-  s.metrics.append(
-      {{"step", s.state.step},
-       {"epoch", s.state.epoch + 1},
-       {"train/loss", w.loss / static_cast<double>(w.steps)},
-       {"train/acc", static_cast<double>(w.correct) / static_cast<double>(w.sentences)},
-       {"lr", s.optimizer->param_groups()[0].options().get_lr()},
-       {"sentences_per_second", static_cast<double>(w.sentences) / seconds}});
+  const double loss = w.loss / static_cast<double>(w.steps);
+  const double acc = static_cast<double>(w.correct) / static_cast<double>(w.sentences);
+  const double lr = s.optimizer->param_groups()[0].options().get_lr();
+  s.metrics.append({{"step", s.state.step},
+                    {"epoch", s.state.epoch + 1},
+                    {"train/loss", loss},
+                    {"train/acc", acc},
+                    {"lr", lr},
+                    {"sentences_per_second", static_cast<double>(w.sentences) / seconds}});
+  s.events.train_step(s.state.step, loss, acc, lr);
   w = Window{};
 }
 
@@ -215,6 +222,7 @@ Session open_session(const TrainRequest& request, const fs::path& run_dir) {
                  {},
                  EarlyStopping(request.config.training.early_stopping_patience),
                  track::JsonlLog(run_dir / "metrics.jsonl"),
+                 RunEvents(run_dir, request.resolved_yaml),
                  {}};
 }
 
@@ -292,7 +300,9 @@ TrainResult train(const TrainRequest& request) {
     s.result.run_dir = run_dir;
     setup(s);
     TrainResult result = run(s);
+    s.events.flush();
     write_summary(result, result.interrupted ? "interrupted" : "finished");
+    write_checkpoint_manifests(result, request, request.config.training.dvc);
     log::remove_file_sink();
     return result;
   } catch (const c10::Error& e) {

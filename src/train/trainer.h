@@ -7,6 +7,8 @@
 //   metrics.jsonl                               one object per logged step and per validation
 //   misclassified/epoch-<n>.jsonl               the validation sentences the model got wrong
 //   checkpoints/{best,last}/                    Hugging Face checkpoint directories
+//   checkpoints/{best,last}.manifest.json       their files' hashes, config hash, data hashes
+//   events.out.tfevents.*                       TensorBoard scalars, text and images
 //   summary.json                                the outcome
 #include <cstdint>
 #include <filesystem>
@@ -25,6 +27,7 @@ struct TrainRequest {
   std::vector<std::string> overrides;  // written to .hydra/overrides.yaml
   int64_t stop_after_steps = 0;        // act as if Ctrl-C came after this many steps; 0 = never
   bool progress = true;                // draw the progress line on stderr
+  std::string code_version;            // `git describe` of the source, for manifests; may be empty
 };
 
 /// One epoch's validation.

@@ -5,8 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/error.h"
 #include "support/shared_data.h"
+#include "track/event_reader.h"
+#include "track/manifest.h"
 
 namespace cola::train {
 namespace {
@@ -56,6 +60,31 @@ TEST(Trainer, WritesTheRunDirectory) {
   ASSERT_EQ(r.epochs.size(), 2u);
   ASSERT_TRUE(r.best.has_value());
   EXPECT_EQ(r.steps, 10);
+}
+
+// The TensorBoard event file holds what the seed logs to W&B, each validation at its step, and
+// the checkpoints get manifests that verify.
+TEST(Trainer, LogsEventsAndWritesVerifiableManifests) {
+  test::TempDir tmp;
+  const auto r = train(tiny_request(tmp.path()));
+  const auto files = track::find_event_files(tmp.path());
+  ASSERT_EQ(files.size(), 1u);
+  std::map<std::string, std::vector<int64_t>> steps;  // tag -> steps logged
+  std::map<std::string, track::EventValue::Kind> kinds;
+  for (const auto& event : track::read_event_file(files[0])) {
+    for (const auto& v : event.values) steps[v.tag].push_back(event.step), kinds[v.tag] = v.kind;
+  }
+  for (const auto* tag : {"valid/loss", "valid/acc", "valid/mcc", "valid/f1_macro"}) {
+    EXPECT_EQ(steps[tag], (std::vector<int64_t>{5, 10})) << tag;
+    EXPECT_EQ(kinds[tag], track::EventValue::Kind::scalar) << tag;
+  }
+  EXPECT_EQ(kinds["config"], track::EventValue::Kind::text);
+  EXPECT_EQ(kinds["valid/misclassified"], track::EventValue::Kind::text);
+  EXPECT_EQ(kinds["valid/confusion_matrix"], track::EventValue::Kind::image);
+  EXPECT_FALSE(steps["train/loss"].empty());
+  for (const auto& dir : {r.best_checkpoint, r.last_checkpoint}) {
+    EXPECT_TRUE(track::verify_manifest(dir).problems.empty()) << dir;
+  }
 }
 
 // 1 epoch, interrupted, then resumed for the second: the same losses as 2 epochs in one go.

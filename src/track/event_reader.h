@@ -1,0 +1,38 @@
+#pragma once
+// Reads TensorBoard event files back (tests, `cola report`): every record's two CRCs are checked
+// and every Event is decoded, so a single corrupted byte is reported with the file and offset.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace cola::track {
+
+/// One Summary.Value, in plain C++ types.
+struct EventValue {
+  enum class Kind { scalar, text, image, other };
+  std::string tag;
+  Kind kind = Kind::other;
+  std::string plugin_name;  // SummaryMetadata.plugin_data.plugin_name ("text"), if any
+  double scalar = 0;        // Kind::scalar
+  std::string text;         // Kind::text: the string tensor's first element
+  std::string image;        // Kind::image: the encoded PNG
+  int width = 0, height = 0;
+};
+
+struct Event {
+  uint64_t offset = 0;   // byte offset of the record in the file
+  double wall_time = 0;  // seconds since the Unix epoch
+  int64_t step = 0;
+  std::string file_version;  // set in the first record only
+  std::vector<EventValue> values;
+};
+
+/// Decodes every record of an event file. Throws Error("<file>: offset N: ...") on a CRC
+/// mismatch, a truncated record, or a record that is not an Event.
+std::vector<Event> read_event_file(const std::filesystem::path& path);
+
+/// The event files directly in `run_dir` (events.out.tfevents.*), sorted by name.
+std::vector<std::filesystem::path> find_event_files(const std::filesystem::path& run_dir);
+
+}  // namespace cola::track

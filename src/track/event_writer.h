@@ -1,0 +1,61 @@
+#pragma once
+// TensorBoard event files (events.out.tfevents.<unix time>.<host>), read by TensorBoard and by
+// W&B's sync_tensorboard. Records are TFRecord-framed Event protos (see event.proto); protobuf
+// types stay inside the .cc files.
+//
+// An event file is a log: records are appended as they come, not written atomically. flush()
+// makes everything written so far durable, so a run that crashes keeps what it logged.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "track/png.h"
+
+namespace cola::track {
+
+/// Seconds since the Unix epoch, with sub-second precision (Event.wall_time).
+double unix_now();
+
+class EventWriter {
+ public:
+  /// Creates <run_dir>/events.out.tfevents.<unix seconds>.<hostname> (with a numeric suffix if
+  /// that name is taken) and writes the first record, file_version "brain.Event:2". Throws Error
+  /// naming the file when it cannot be created.
+  explicit EventWriter(const std::filesystem::path& run_dir);
+  /// Flushes; errors are swallowed here (call flush() to see them).
+  ~EventWriter();
+  EventWriter(const EventWriter&) = delete;
+  EventWriter& operator=(const EventWriter&) = delete;
+
+  /// A scalar (stored as a float32 simple_value, as TensorBoard's own writers do).
+  void add_scalar(std::string_view tag, int64_t step, double value, double wall_time = unix_now());
+  /// Markdown text for the text plugin: a rank-0 DT_STRING tensor, plugin_name "text".
+  void add_text(std::string_view tag, int64_t step, std::string_view markdown,
+                double wall_time = unix_now());
+  /// An encoded PNG of width x height RGB pixels.
+  void add_image(std::string_view tag, int64_t step, std::string_view png, int width, int height,
+                 double wall_time = unix_now());
+  /// An image, PNG-encoded here (e.g. render_confusion_matrix's).
+  void add_image(std::string_view tag, int64_t step, const RgbImage& image,
+                 double wall_time = unix_now());
+  /// Writes buffered records and fsyncs the file: a few milliseconds, cheap enough per validation.
+  void flush();
+  /// The event file's path.
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void write_record(const std::string& serialized_event);
+
+  std::filesystem::path path_;
+  std::FILE* file_ = nullptr;
+};
+
+/// A Markdown table (the text plugin renders Markdown). Cells have '|' escaped and newlines
+/// replaced by spaces, so any sentence fits in one cell.
+std::string markdown_table(const std::vector<std::string>& header,
+                           const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace cola::track
