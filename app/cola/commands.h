@@ -16,5 +16,11 @@ void setup_vocab(CLI::App& cmd);
 void setup_tokenize(CLI::App& cmd);
 void setup_data(CLI::App& cmd);
 void setup_train(CLI::App& cmd);
+void setup_runs(CLI::App& cmd);
+void setup_report(CLI::App& cmd);
+void setup_verify(CLI::App& cmd);
+void setup_export(CLI::App& cmd);
+void setup_predict(CLI::App& cmd);
+void setup_bench(CLI::App& cmd);
 
 }  // namespace cola::app

@@ -24,6 +24,15 @@ constexpr Command kCommands[] = {
      cola::app::setup_data},
     {"train", "Fine-tune the BERT classifier (LibTorch); writes a run directory",
      cola::app::setup_train},
+    {"export", "Export a checkpoint to a validated, self-contained ONNX file",
+     cola::app::setup_export},
+    {"predict", "Classify sentences with an .onnx model or a checkpoint (JSON lines)",
+     cola::app::setup_predict},
+    {"bench", "Benchmark ONNX Runtime against LibTorch (batch, padding, threads)",
+     cola::app::setup_bench},
+    {"runs", "List run directories with their best metrics (sort, filter)", cola::app::setup_runs},
+    {"report", "Write a self-contained HTML report of a run", cola::app::setup_report},
+    {"verify", "Check an artifact against its *.manifest.json", cola::app::setup_verify},
 };
 
 // One line on stderr, never a backtrace: messages from third-party libraries may carry several.

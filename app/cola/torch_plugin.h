@@ -5,17 +5,22 @@
 //
 // The plugin and the binary share the cola_* shared libraries, so they share one logger and one
 // interrupt flag, and exceptions cross the boundary as the same types.
+#include "export/options.h"
+#include "model/torch_predictor.h"
 #include "train/trainer.h"
 
 namespace cola::app {
 
 /// Bumped whenever TorchPlugin or a type it passes changes layout.
-inline constexpr int kTorchPluginAbi = 1;
+inline constexpr int kTorchPluginAbi = 3;
 
 /// The entry points the plugin provides.
 struct TorchPlugin {
   int abi = 0;                                                        // kTorchPluginAbi
   train::TrainResult (*train)(const train::TrainRequest&) = nullptr;  // `cola train`
+  exporter::ExportResult (*export_onnx)(const exporter::ExportRequest&) = nullptr;  // `cola export`
+  std::unique_ptr<predict::Predictor> (*open_predictor)(
+      const std::filesystem::path&, const model::TorchPredictorOptions&) = nullptr;  // predict
 };
 
 /// Loads the plugin once ($COLA_TORCH_PLUGIN, else libcola_torch.so beside the executable) and

@@ -84,13 +84,15 @@ CliResult run_cli(const std::vector<std::string>& args,
   return collect(spawn(args, env, in, out, err), out, err);
 }
 
-BackgroundCli::BackgroundCli(const std::vector<std::string>& args) {
+BackgroundCli::BackgroundCli(const std::vector<std::string>& args, const std::string& stdin_path) {
   const auto base = std::filesystem::temp_directory_path() /
                     ("cola-bg-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
   out_ = base.string() + ".out";
   err_ = base.string() + ".err";
-  pid_ = spawn(args, {}, "/dev/null", out_, err_);
+  pid_ = spawn(args, {}, stdin_path, out_, err_);
 }
+
+std::string BackgroundCli::out_so_far() const { return slurp(out_); }
 
 BackgroundCli::~BackgroundCli() {
   if (pid_ > 0) {

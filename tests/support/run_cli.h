@@ -20,8 +20,12 @@ CliResult run_cli(const std::vector<std::string>& args,
 /// A `cola` process started in the background (to signal it while it works).
 class BackgroundCli {
  public:
-  /// Starts `cola args...` with stdout and stderr captured to files.
-  explicit BackgroundCli(const std::vector<std::string>& args);
+  /// Starts `cola args...` with stdout and stderr captured to files, and stdin read from
+  /// `stdin_path` (a FIFO lets a test feed it line by line).
+  explicit BackgroundCli(const std::vector<std::string>& args,
+                         const std::string& stdin_path = "/dev/null");
+  /// What the process has written to stdout so far.
+  std::string out_so_far() const;
   ~BackgroundCli();
   BackgroundCli(const BackgroundCli&) = delete;
   BackgroundCli& operator=(const BackgroundCli&) = delete;

@@ -1,0 +1,109 @@
+// `cola bench --model model.onnx --checkpoint DIR`: ONNX Runtime against LibTorch on the same
+// weights and sentences, across batch sizes, padding modes and thread counts (predict/bench.h).
+// The data is --input, --synthetic N sentences, or the configured dev set.
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "app/cola/commands.h"
+#include "app/cola/config_args.h"
+#include "app/cola/predictors.h"
+#include "core/error.h"
+#include "data/reader.h"
+#include "predict/bench.h"
+#include "predict/input.h"
+
+namespace cola::app {
+namespace {
+
+struct BenchFlags {
+  ModelFlags model;
+  std::filesystem::path onnx, checkpoint;
+  std::string input;
+  int64_t synthetic = 0, limit = 0;
+  bool quick = false, json = false;
+  predict::BenchOptions bench;
+  ConfigArgs config;
+};
+
+// Sentences of 3..40 words from a fixed word list: the length spread of CoLA and beyond.
+std::vector<std::string> synthetic(int64_t n) {
+  static const char* kWords[] = {"the", "boy", "saw", "a",    "dog",  "in",  "park", "quickly",
+                                 "and", "she", "has", "read", "book", "was", "not",  "by"};
+  std::vector<std::string> out;
+  for (int64_t i = 0; i < n; ++i) {
+    std::string s;
+    for (int64_t w = 0; w < 3 + (i * 7) % 38; ++w) {
+      s += (w ? " " : "") + std::string(kWords[(i + w * 5) % 16]);
+    }
+    out.push_back(s + ".");
+  }
+  return out;
+}
+
+std::vector<std::string> load_texts(const BenchFlags& f) {
+  if (f.synthetic > 0) return synthetic(f.synthetic);
+  std::string path = f.input;
+  if (path.empty()) {
+    const auto cfg = load_config(f.config);
+    if (!cfg) return {};
+    path = data::split_path(cfg->data, cfg->data.valid_file, "data.valid_file").string();
+  }
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open");
+  predict::SentenceReader reader(in, path, predict::InputFormat::kAuto, predict::OnBadLine::kFail);
+  std::vector<std::string> texts;
+  std::string s;
+  int64_t line = 0;
+  while ((f.limit == 0 || static_cast<int64_t>(texts.size()) < f.limit) && reader.next(s, line)) {
+    texts.push_back(s);
+  }
+  return texts;
+}
+
+void run(BenchFlags f) {
+  f.bench.backends.clear();
+  if (!f.onnx.empty()) f.bench.backends.push_back("onnx");
+  if (!f.checkpoint.empty()) f.bench.backends.push_back("torch");
+  if (f.bench.backends.empty()) throw UsageError("give --model FILE.onnx and/or --checkpoint DIR");
+  if (f.quick) {  // a few seconds: a smoke test of every code path, not a measurement
+    f.bench.batch_sizes = {1, 8};
+    f.bench.threads = {1};
+    f.bench.repetitions = 2;
+    f.bench.warmup = 1;
+    if (f.limit == 0 && f.synthetic == 0) f.limit = 32;
+    if (f.synthetic > 32) f.synthetic = 32;
+  }
+  const auto texts = load_texts(f);
+  const auto open = [&](const std::string& backend, int threads) {
+    ModelFlags m = f.model;
+    m.threads = threads;
+    return open_predictor(backend == "onnx" ? f.onnx : f.checkpoint, backend, m);
+  };
+  const auto report = predict::run_bench(texts, open, f.bench);
+  fmt::print("{}", f.json ? predict::bench_json(report) : predict::bench_markdown(report));
+}
+
+}  // namespace
+
+void setup_bench(CLI::App& cmd) {
+  auto f = std::make_shared<BenchFlags>();
+  cmd.add_option("--model", f->onnx, "the exported .onnx (ONNX Runtime)");
+  cmd.add_option("--checkpoint", f->checkpoint, "the checkpoint it came from (LibTorch)");
+  cmd.add_option("--input", f->input, "sentences (text, TSV, JSONL); default: the dev set");
+  cmd.add_option("--synthetic", f->synthetic, "N synthetic sentences of 3..40 words instead");
+  cmd.add_option("--limit", f->limit, "use at most N sentences of the input (0 = all)");
+  cmd.add_option("--repetitions", f->bench.repetitions, "timed passes per cell")
+      ->capture_default_str();
+  cmd.add_option("--warmup", f->bench.warmup, "untimed passes per cell")->capture_default_str();
+  cmd.add_option("--batch-sizes", f->bench.batch_sizes, "batch sizes")->capture_default_str();
+  cmd.add_option("--thread-counts", f->bench.threads, "thread counts (0 = all cores)")
+      ->capture_default_str();
+  cmd.add_flag("--quick", f->quick, "batch 1 and 8, 1 thread, 32 sentences, 2 passes");
+  cmd.add_flag("--json", f->json, "JSON instead of a markdown table");
+  add_model_flags(cmd, f->model, /*single_run=*/false);
+  add_config_args(cmd, f->config);
+  cmd.callback([f] { run(*f); });
+}
+
+}  // namespace cola::app

@@ -1,0 +1,198 @@
+#include "predict/bench.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "core/error.h"
+
+namespace cola::predict {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double elapsed(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+PredictOptions options_for(BenchPadding padding, int64_t batch, int64_t fixed_length,
+                           int64_t max_length) {
+  PredictOptions o;
+  o.batch_size = batch;
+  o.max_length = max_length;
+  o.sort_by_length = padding == BenchPadding::kBucketed;
+  if (padding == BenchPadding::kFixed) {
+    o.padding = text::Padding::max_length;
+    o.max_length = std::min(fixed_length, max_length);
+  }
+  return o;
+}
+
+BenchCell run_cell(Predictor& p, const std::vector<std::string>& texts, BenchPadding padding,
+                   int64_t batch, const BenchOptions& options, int64_t max_length) {
+  p.set_options(options_for(padding, batch, options.fixed_length, max_length));
+  Workspace ws;
+  std::vector<Prediction> out;
+  for (int i = 0; i < options.warmup; ++i) p.predict(texts, ws, out);
+  std::vector<double> throughput, share, batches;
+  for (int i = 0; i < options.repetitions; ++i) {
+    ws.batch_seconds.clear();
+    const auto start = Clock::now();
+    p.predict(texts, ws, out);
+    const double total = elapsed(start);
+    const double forward = std::accumulate(ws.batch_seconds.begin(), ws.batch_seconds.end(), 0.0);
+    throughput.push_back(static_cast<double>(texts.size()) / total);
+    share.push_back(forward / total);
+    batches.insert(batches.end(), ws.batch_seconds.begin(), ws.batch_seconds.end());
+  }
+  BenchCell cell;
+  cell.backend = p.backend();
+  cell.batch_size = batch;
+  cell.padding = padding;
+  cell.sentences_per_second = quantile(throughput, 0.5);
+  cell.forward_share = quantile(share, 0.5);
+  cell.latency = summarize(batches, static_cast<int64_t>(texts.size()) * options.repetitions);
+  return cell;
+}
+
+// Tokenization alone, over the whole data set: median of `repetitions` passes.
+double time_tokenize(const Predictor& p, const std::vector<std::string>& texts, int repetitions,
+                     double& mean_tokens) {
+  text::Encoding e;
+  std::vector<double> times;
+  int64_t tokens = 0;
+  for (int i = 0; i < std::max(1, repetitions); ++i) {
+    tokens = 0;
+    const auto start = Clock::now();
+    for (const auto& t : texts) {
+      p.tokenizer().encode(t, {.max_length = p.options().max_length, .with_tokens = false}, e);
+      tokens += static_cast<int64_t>(e.ids.size());
+    }
+    times.push_back(elapsed(start));
+  }
+  mean_tokens = texts.empty() ? 0 : static_cast<double>(tokens) / static_cast<double>(texts.size());
+  return quantile(times, 0.5);
+}
+
+double ratio(const BenchCell* a, const BenchCell* b) {
+  return a != nullptr && b != nullptr && b->sentences_per_second > 0
+             ? a->sentences_per_second / b->sentences_per_second
+             : 0;
+}
+
+std::string ratio_text(double r) { return r > 0 ? fmt::format("{:.2f}x", r) : "-"; }
+
+}  // namespace
+
+std::string_view bench_padding_name(BenchPadding p) {
+  switch (p) {
+    case BenchPadding::kDynamic:
+      return "dynamic";
+    case BenchPadding::kBucketed:
+      return "bucketed";
+    case BenchPadding::kFixed:
+      return "fixed";
+  }
+  return "?";
+}
+
+const BenchCell* BenchReport::find(const std::string& backend, int threads, int64_t batch,
+                                   BenchPadding padding) const {
+  for (const auto& c : cells) {
+    if (c.backend == backend && c.threads == threads && c.batch_size == batch &&
+        c.padding == padding) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
+BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFactory& open,
+                      const BenchOptions& options) {
+  if (texts.empty()) throw Error("bench: no sentences to run");
+  if (options.repetitions < 1) throw UsageError("bench: repetitions must be >= 1");
+  BenchReport report;
+  report.sentences = static_cast<int64_t>(texts.size());
+  report.warmup = options.warmup;
+  report.repetitions = options.repetitions;
+  for (const auto& backend : options.backends) {
+    for (int threads : options.threads) {
+      const auto p = open(backend, threads);
+      const int64_t max_length = p->options().max_length;
+      if (report.tokenize_seconds == 0) {
+        report.tokenize_seconds = time_tokenize(*p, texts, options.repetitions, report.mean_tokens);
+      }
+      for (int64_t batch : options.batch_sizes) {
+        for (BenchPadding padding : options.paddings) {
+          BenchCell cell = run_cell(*p, texts, padding, batch, options, max_length);
+          cell.threads = threads;
+          report.cells.push_back(std::move(cell));
+        }
+      }
+    }
+  }
+  return report;
+}
+
+std::string bench_markdown(const BenchReport& r) {
+  std::string out = fmt::format(
+      "{} sentences ({:.1f} tokens on average); tokenization alone: {:.2f} ms ({:.0f} "
+      "sentences/s); {} warm-up pass(es), median of {} timed passes per cell\n\n",
+      r.sentences, r.mean_tokens, r.tokenize_seconds * 1e3,
+      r.tokenize_seconds > 0 ? static_cast<double>(r.sentences) / r.tokenize_seconds : 0.0,
+      r.warmup, r.repetitions);
+  out +=
+      "| backend | threads | batch | padding | p50 ms | p90 ms | p99 ms | sentences/s | "
+      "forward share | ort/torch | dynamic/fixed |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& c : r.cells) {
+    const BenchCell* torch = r.find("torch", c.threads, c.batch_size, c.padding);
+    const BenchCell* fixed = r.find(c.backend, c.threads, c.batch_size, BenchPadding::kFixed);
+    const double vs_torch = c.backend == "onnx" ? ratio(&c, torch) : 0;
+    const double vs_fixed = c.padding != BenchPadding::kFixed ? ratio(&c, fixed) : 0;
+    out += fmt::format(
+        "| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.0f} | {:.0f}% | {} | {} |\n",
+        c.backend, c.threads == 0 ? std::string("all") : std::to_string(c.threads), c.batch_size,
+        bench_padding_name(c.padding), c.latency.p50 * 1e3, c.latency.p90 * 1e3,
+        c.latency.p99 * 1e3, c.sentences_per_second, 100 * c.forward_share, ratio_text(vs_torch),
+        ratio_text(vs_fixed));
+  }
+  return out;
+}
+
+std::string bench_json(const BenchReport& r) {
+  nlohmann::ordered_json j;
+  j["sentences"] = r.sentences;
+  j["mean_tokens"] = r.mean_tokens;
+  j["tokenize_seconds"] = r.tokenize_seconds;
+  j["warmup"] = r.warmup;
+  j["repetitions"] = r.repetitions;
+  j["cells"] = nlohmann::json::array();
+  for (const auto& c : r.cells) {
+    const BenchCell* torch = r.find("torch", c.threads, c.batch_size, c.padding);
+    const BenchCell* fixed = r.find(c.backend, c.threads, c.batch_size, BenchPadding::kFixed);
+    nlohmann::ordered_json cell = {
+        {"backend", c.backend},
+        {"threads", c.threads},
+        {"batch_size", c.batch_size},
+        {"padding", bench_padding_name(c.padding)},
+        {"p50_ms", c.latency.p50 * 1e3},
+        {"p90_ms", c.latency.p90 * 1e3},
+        {"p99_ms", c.latency.p99 * 1e3},
+        {"batches", c.latency.batches},
+        {"sentences_per_second", c.sentences_per_second},
+        {"forward_share", c.forward_share},
+    };
+    if (c.backend == "onnx" && torch != nullptr) cell["ort_over_torch"] = ratio(&c, torch);
+    if (c.padding != BenchPadding::kFixed && fixed != nullptr) {
+      cell["over_fixed"] = ratio(&c, fixed);
+    }
+    j["cells"].push_back(std::move(cell));
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace cola::predict

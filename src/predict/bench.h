@@ -1,0 +1,70 @@
+#pragma once
+// `cola bench`: the same sentences through each backend across batch sizes, padding modes and
+// thread counts. Warm-up passes first; each cell then runs `repetitions` passes over the data and
+// reports the median throughput and the latency quantiles of its forward passes.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "predict/predictor.h"
+#include "predict/stats.h"
+
+namespace cola::predict {
+
+/// How rows are padded in a cell.
+enum class BenchPadding {
+  kDynamic,   // input order, each batch padded to its longest row
+  kBucketed,  // sorted by length first, then as dynamic (what `cola predict` does)
+  kFixed,     // every row padded to fixed_length (the seed's padding="max_length", 128)
+};
+std::string_view bench_padding_name(BenchPadding p);
+
+struct BenchOptions {
+  std::vector<std::string> backends = {"onnx", "torch"};
+  std::vector<int> threads = {1, 0};  // 0 = all cores
+  std::vector<int64_t> batch_sizes = {1, 8, 64};
+  std::vector<BenchPadding> paddings = {BenchPadding::kDynamic, BenchPadding::kBucketed,
+                                        BenchPadding::kFixed};
+  int64_t fixed_length = 128;  // tokens per row under kFixed
+  int warmup = 1;              // untimed passes over the data per cell
+  int repetitions = 5;         // timed passes per cell; the median is reported
+};
+
+/// One cell of the grid.
+struct BenchCell {
+  std::string backend;
+  int threads = 0;
+  int64_t batch_size = 0;
+  BenchPadding padding = BenchPadding::kDynamic;
+  double sentences_per_second = 0;  // median over repetitions, end to end (tokenize..softmax)
+  double forward_share = 0;         // forward() time / end-to-end time, median pass
+  LatencySummary latency;           // per forward() batch, pooled over repetitions
+};
+
+struct BenchReport {
+  int64_t sentences = 0;
+  double mean_tokens = 0;       // per sentence, [CLS]/[SEP] included
+  double tokenize_seconds = 0;  // median over repetitions, the whole data set
+  int warmup = 0, repetitions = 0;
+  std::vector<BenchCell> cells;
+  /// The cell for these keys, or nullptr.
+  const BenchCell* find(const std::string& backend, int threads, int64_t batch,
+                        BenchPadding padding) const;
+};
+
+/// Opens a predictor for a backend and a thread count (the caller decides what a backend is).
+using PredictorFactory =
+    std::function<std::unique_ptr<Predictor>(const std::string& backend, int threads)>;
+
+/// Runs the grid on `texts`. Backends are opened once per thread count, in order.
+BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFactory& open,
+                      const BenchOptions& options);
+
+/// The report as a markdown table with the ORT/LibTorch and dynamic/fixed-128 ratios.
+std::string bench_markdown(const BenchReport& report);
+/// The report as JSON.
+std::string bench_json(const BenchReport& report);
+
+}  // namespace cola::predict

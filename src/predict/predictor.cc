@@ -1,0 +1,108 @@
+#include "predict/predictor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "core/error.h"
+
+namespace cola::predict {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void check(const PredictOptions& o) {
+  if (o.batch_size < 1)
+    throw UsageError(fmt::format("batch size must be >= 1, got {}", o.batch_size));
+  if (o.max_length < 2) {
+    throw UsageError(
+        fmt::format("max length must be >= 2 ([CLS] and [SEP]), got {}", o.max_length));
+  }
+}
+
+}  // namespace
+
+void softmax_rows(std::span<float> logits, size_t n) {
+  for (size_t row = 0; row + n <= logits.size(); row += n) {
+    auto r = logits.subspan(row, n);
+    const float max = *std::max_element(r.begin(), r.end());
+    float sum = 0;
+    for (float& v : r) sum += (v = std::exp(v - max));
+    for (float& v : r) v /= sum;
+  }
+}
+
+Predictor::Predictor(text::Tokenizer tokenizer, std::vector<std::string> labels,
+                     PredictOptions options)
+    : tokenizer_(std::move(tokenizer)), labels_(std::move(labels)), options_(options) {
+  if (labels_.empty()) throw Error("the model has no labels");
+  check(options_);
+}
+
+void Predictor::set_options(const PredictOptions& options) {
+  check(options);
+  options_ = options;
+}
+
+void Predictor::predict(std::span<const std::string> texts, Workspace& ws,
+                        std::vector<Prediction>& out) const {
+  const auto start = Clock::now();
+  const text::EncodeOptions encode{.max_length = options_.max_length, .with_tokens = false};
+  if (ws.encodings.size() < texts.size()) ws.encodings.resize(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) tokenizer_.encode(texts[i], encode, ws.encodings[i]);
+  ws.order.resize(texts.size());
+  std::iota(ws.order.begin(), ws.order.end(), int64_t{0});
+  if (options_.sort_by_length) {
+    // Stable, so equal lengths keep their input order (deterministic batches).
+    std::stable_sort(ws.order.begin(), ws.order.end(), [&](int64_t a, int64_t b) {
+      return ws.encodings[a].ids.size() < ws.encodings[b].ids.size();
+    });
+  }
+  ws.tokenize_seconds += seconds_since(start);
+
+  out.resize(texts.size());
+  const auto n = static_cast<int64_t>(texts.size());
+  for (int64_t first = 0; first < n; first += options_.batch_size) {
+    const int64_t count = std::min(options_.batch_size, n - first);
+    run_batch(std::span<const int64_t>(ws.order).subspan(first, count), ws, out);
+  }
+}
+
+std::vector<Prediction> Predictor::predict(std::span<const std::string> texts) const {
+  Workspace ws;
+  std::vector<Prediction> out;
+  predict(texts, ws, out);
+  return out;
+}
+
+void Predictor::run_batch(std::span<const int64_t> indices, Workspace& ws,
+                          std::vector<Prediction>& out) const {
+  ws.rows.clear();
+  for (int64_t i : indices) ws.rows.emplace_back(ws.encodings[i].ids);
+  text::pad_batch(ws.rows, options_.padding, options_.max_length, tokenizer_.vocab().special().pad,
+                  ws.batch);
+  const auto start = Clock::now();
+  forward(ws.batch, ws.logits);
+  ws.batch_seconds.push_back(seconds_since(start));
+
+  const size_t n = labels_.size();
+  if (ws.logits.size() != indices.size() * n) {
+    throw Error(fmt::format("{}: the model returned {} values for {} texts and {} labels",
+                            backend(), ws.logits.size(), indices.size(), n));
+  }
+  softmax_rows(ws.logits, n);
+  for (size_t row = 0; row < indices.size(); ++row) {
+    Prediction& p = out[indices[row]];  // back to the input position
+    p.scores.assign(ws.logits.begin() + row * n, ws.logits.begin() + (row + 1) * n);
+    p.truncated = ws.encodings[indices[row]].truncated;
+  }
+}
+
+}  // namespace cola::predict

@@ -1,0 +1,88 @@
+#pragma once
+// One inference interface for ONNX Runtime and LibTorch. A Predictor owns the model's tokenizer
+// and labels; predict() tokenizes, sorts by length into micro-batches padded to their longest row
+// (so a batch of short sentences never pays for a long one), runs the backend's forward(),
+// softmaxes, and restores the input order.
+//
+//   auto p = runtime::OnnxPredictor::open("model.onnx", {});
+//   auto out = p->predict(std::vector<std::string>{"The boy is sitting on a bench."});
+//   // out[0].scores[i] is the probability of p->labels()[i]
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/batch.h"
+#include "text/tokenizer.h"
+
+namespace cola::predict {
+
+/// How predict() batches.
+struct PredictOptions {
+  int64_t batch_size = 32;                         // sentences per forward pass (> 0)
+  int64_t max_length = text::kDefaultMaxLength;    // tokens kept incl. [CLS]/[SEP]; longer: cut
+  text::Padding padding = text::Padding::longest;  // max_length pads every row (the seed's 128)
+  bool sort_by_length = true;  // false: batches in input order (what "dynamic, unsorted" costs)
+};
+
+/// The result for one text.
+struct Prediction {
+  std::vector<float> scores;  // softmax probabilities, in label order
+  bool truncated = false;     // the text was longer than max_length tokens and was cut
+};
+
+/// Reusable buffers for predict(): one per thread, kept across calls so that the steady state
+/// allocates nothing. Also collects the forward time of each micro-batch.
+struct Workspace {
+  std::vector<text::Encoding> encodings;  // per text
+  std::vector<int64_t> order;             // text indices sorted by length
+  std::vector<std::span<const int64_t>> rows;
+  text::PaddedBatch batch;
+  std::vector<float> logits;          // [batch, num_labels]
+  std::vector<double> batch_seconds;  // forward() wall time per micro-batch, appended
+  double tokenize_seconds = 0;        // summed over calls
+};
+
+class Predictor {
+ public:
+  virtual ~Predictor() = default;
+  Predictor(const Predictor&) = delete;
+  Predictor& operator=(const Predictor&) = delete;
+
+  /// Predicts `texts` into `out` (resized to texts.size(), in input order). Thread-safe: several
+  /// threads may call it at once, each with its own Workspace. Throws Error for invalid UTF-8.
+  void predict(std::span<const std::string> texts, Workspace& ws,
+               std::vector<Prediction>& out) const;
+  /// predict() with a fresh Workspace.
+  std::vector<Prediction> predict(std::span<const std::string> texts) const;
+
+  /// Runs the model on one padded batch: `logits` becomes [batch.batch, labels().size()],
+  /// row-major. Thread-safe. Public so that benchmarks can time the model alone.
+  virtual void forward(const text::PaddedBatch& batch, std::vector<float>& logits) const = 0;
+  /// "onnx" or "torch".
+  virtual std::string_view backend() const = 0;
+
+  const text::Tokenizer& tokenizer() const { return tokenizer_; }
+  const std::vector<std::string>& labels() const { return labels_; }
+  const PredictOptions& options() const { return options_; }
+  /// Changes batching (not thread-safe against concurrent predict()).
+  void set_options(const PredictOptions& options);
+
+ protected:
+  /// Throws UsageError for a batch size < 1 or a max_length < 2, Error for no labels.
+  Predictor(text::Tokenizer tokenizer, std::vector<std::string> labels, PredictOptions options);
+
+ private:
+  void run_batch(std::span<const int64_t> indices, Workspace& ws,
+                 std::vector<Prediction>& out) const;
+
+  text::Tokenizer tokenizer_;
+  std::vector<std::string> labels_;
+  PredictOptions options_;
+};
+
+/// Softmax of each row of `logits` ([rows, n]) in place, computed stably (max subtracted).
+void softmax_rows(std::span<float> logits, size_t n);
+
+}  // namespace cola::predict

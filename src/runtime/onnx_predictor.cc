@@ -1,0 +1,150 @@
+#include "runtime/onnx_predictor.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "core/error.h"
+#include "core/file.h"
+#include "predict/labels.h"
+
+namespace cola::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Keys written by export/metadata.h (a file contract; that header needs LibTorch, so the keys are
+// repeated here rather than included).
+constexpr char kId2Label[] = "id2label";
+constexpr char kTokenizer[] = "tokenizer_config";
+constexpr char kVocab[] = "vocab";
+
+std::string describe(const std::vector<TensorInfo>& tensors) {
+  std::vector<std::string> parts;
+  for (const auto& t : tensors) {
+    std::vector<std::string> dims;
+    for (size_t i = 0; i < t.shape.size(); ++i) {
+      dims.push_back(i < t.dim_params.size() && !t.dim_params[i].empty()
+                         ? t.dim_params[i]
+                         : std::to_string(t.shape[i]));
+    }
+    parts.push_back(fmt::format("{}: {} [{}]", t.name, to_string(t.type), fmt::join(dims, ", ")));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+// Checks the model takes BERT's int64 [batch, sequence] inputs; returns whether it also takes
+// token_type_ids.
+bool check_inputs(const Session& s) {
+  bool ids = false, mask = false, types = false, other = false;
+  for (const auto& in : s.inputs()) {
+    const bool ok = in.type == ElementType::kInt64 && in.shape.size() == 2;
+    if (in.name == "input_ids")
+      ids = ok;
+    else if (in.name == "attention_mask")
+      mask = ok;
+    else if (in.name == "token_type_ids")
+      types = ok;
+    else
+      other = true;
+    if (!ok) other = true;
+  }
+  if (!ids || !mask || other) {
+    throw Error(
+        fmt::format("{}: the model's inputs are not BERT's: it expects {}; cola feeds input_ids, "
+                    "attention_mask and optionally token_type_ids, each int64 [batch, sequence]",
+                    s.label(), describe(s.inputs())));
+  }
+  return types;
+}
+
+// The logits: the output named "logits", else the only float output of rank 2.
+std::string find_output(const Session& s) {
+  std::vector<std::string> candidates;
+  for (const auto& out : s.outputs()) {
+    if (out.type != ElementType::kFloat || out.shape.size() != 2) continue;
+    if (out.name == "logits") return out.name;
+    candidates.push_back(out.name);
+  }
+  if (candidates.size() != 1) {
+    throw Error(fmt::format("{}: cannot tell which output holds the logits: it outputs {}",
+                            s.label(), describe(s.outputs())));
+  }
+  return candidates.front();
+}
+
+std::string lookup(const std::map<std::string, std::string>& meta, const std::string& key) {
+  const auto it = meta.find(key);
+  return it == meta.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+OnnxPredictor::OnnxPredictor(Session session, text::Tokenizer tokenizer,
+                             std::vector<std::string> labels,
+                             const predict::PredictOptions& options)
+    : Predictor(std::move(tokenizer), std::move(labels), options), session_(std::move(session)) {
+  token_type_ids_ = check_inputs(session_);
+  output_ = find_output(session_);
+}
+
+std::unique_ptr<OnnxPredictor> OnnxPredictor::open(const fs::path& path,
+                                                   const OnnxPredictorOptions& options) {
+  Session session = Session::open(path, options.session);
+  const auto meta = session.metadata();
+  const std::string label = path.string();
+  const std::string missing =
+      "; export it with `cola export`, or give --vocab and --labels for a model without cola's "
+      "metadata";
+
+  model::TokenizerConfig tok;
+  if (const auto json = lookup(meta, kTokenizer); !json.empty()) {
+    tok = model::TokenizerConfig::from_json(json, label + " metadata tokenizer_config");
+  } else {
+    tok.do_lower_case = options.lowercase;
+  }
+  std::optional<text::Vocab> vocab;
+  if (!options.vocab.empty()) {
+    vocab = text::Vocab::load(options.vocab);
+  } else if (const auto v = lookup(meta, kVocab); !v.empty()) {
+    vocab = text::Vocab::parse(v, label + " metadata vocab");
+  } else {
+    throw Error(label + ": no vocabulary in the model's metadata" + missing);
+  }
+  std::vector<std::string> labels;
+  if (!options.labels.empty()) {
+    labels = predict::read_labels_file(options.labels);
+  } else if (const auto j = lookup(meta, kId2Label); !j.empty()) {
+    labels = predict::parse_id2label(j, label + " metadata id2label");
+  } else {
+    throw Error(label + ": no labels (id2label) in the model's metadata" + missing);
+  }
+  predict::PredictOptions p = options.predict;
+  p.max_length = std::min(p.max_length, tok.model_max_length);
+  text::Tokenizer tokenizer(std::move(*vocab), predict::tokenizer_options(tok));
+  return std::unique_ptr<OnnxPredictor>(
+      new OnnxPredictor(std::move(session), std::move(tokenizer), std::move(labels), p));
+}
+
+void OnnxPredictor::forward(const text::PaddedBatch& batch, std::vector<float>& logits) const {
+  const int64_t shape[2] = {batch.batch, batch.seq_len};
+  const int64_t out_shape[2] = {batch.batch, static_cast<int64_t>(labels().size())};
+  logits.resize(static_cast<size_t>(out_shape[0] * out_shape[1]));
+  // BERT's single-segment token types are all 0; a thread-local buffer keeps this allocation-free
+  // once it has grown to the largest batch.
+  thread_local std::vector<int64_t> zeros;
+  if (token_type_ids_ && zeros.size() < batch.input_ids.size()) {
+    zeros.assign(batch.input_ids.size(), 0);
+  }
+  const Int64View inputs[3] = {
+      {"input_ids", batch.input_ids, shape},
+      {"attention_mask", batch.attention_mask, shape},
+      {"token_type_ids",
+       std::span<const int64_t>(zeros).first(token_type_ids_ ? batch.input_ids.size() : 0), shape},
+  };
+  session_.run_into(std::span(inputs, token_type_ids_ ? 3 : 2), output_.c_str(), logits, out_shape);
+}
+
+}  // namespace cola::runtime

@@ -1,0 +1,273 @@
+#include "runtime/ort_session.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <onnxruntime_cxx_api.h>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <numeric>
+
+#include "core/error.h"
+
+namespace cola::runtime {
+namespace {
+
+// One environment per process, as ORT requires (it owns the logger and global state). Errors
+// only: ORT's warnings would break the CLI's one-line-per-error contract.
+Ort::Env& env() {
+  static Ort::Env instance(ORT_LOGGING_LEVEL_ERROR, "cola");
+  return instance;
+}
+
+// Runs f(), turning ORT's exceptions into cola::Error prefixed with `context`.
+template <class F>
+decltype(auto) ort_call(const std::string& context, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const Ort::Exception& e) {
+    throw Error(context + ": " + e.what());
+  }
+}
+
+GraphOptimizationLevel to_ort(GraphOptimization level) {
+  switch (level) {
+    case GraphOptimization::kDisabled:
+      return ORT_DISABLE_ALL;
+    case GraphOptimization::kBasic:
+      return ORT_ENABLE_BASIC;
+    case GraphOptimization::kExtended:
+      return ORT_ENABLE_EXTENDED;
+    case GraphOptimization::kAll:
+      return ORT_ENABLE_ALL;
+  }
+  return ORT_ENABLE_ALL;
+}
+
+ElementType from_ort(ONNXTensorElementDataType type) {
+  if (type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) return ElementType::kFloat;
+  if (type == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64) return ElementType::kInt64;
+  return ElementType::kOther;
+}
+
+Ort::SessionOptions make_options(const SessionOptions& o) {
+  Ort::SessionOptions options;
+  options.SetIntraOpNumThreads(o.intra_op_threads);
+  options.SetInterOpNumThreads(o.inter_op_threads);
+  options.SetGraphOptimizationLevel(to_ort(o.optimization));
+  options.SetExecutionMode(o.execution_mode == ExecutionMode::kParallel ? ORT_PARALLEL
+                                                                        : ORT_SEQUENTIAL);
+  // Key from onnxruntime_session_options_config_keys.h
+  // (kOrtSessionOptionsConfigAllowIntraOpSpinning).
+  options.AddConfigEntry("session.intra_op.allow_spinning", o.allow_spinning ? "1" : "0");
+  options.AddConfigEntry("session.inter_op.allow_spinning", o.allow_spinning ? "1" : "0");
+  if (o.memory_arena) {
+    options.EnableCpuMemArena();
+  } else {
+    options.DisableCpuMemArena();
+  }
+  if (!o.profile_prefix.empty()) options.EnableProfiling(o.profile_prefix.c_str());
+  if (!o.optimized_model.empty()) options.SetOptimizedModelFilePath(o.optimized_model.c_str());
+  return options;
+}
+
+TensorInfo describe(const std::string& name, const Ort::TypeInfo& type) {
+  TensorInfo info{name, ElementType::kOther, {}, {}};
+  if (type.GetONNXType() != ONNX_TYPE_TENSOR) return info;
+  const auto tensor = type.GetTensorTypeAndShapeInfo();
+  info.type = from_ort(tensor.GetElementType());
+  info.shape = tensor.GetShape();
+  for (const char* param : tensor.GetSymbolicDimensions()) info.dim_params.emplace_back(param);
+  return info;
+}
+
+int64_t element_count(const std::vector<int64_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
+}
+
+}  // namespace
+
+GraphOptimization parse_graph_optimization(std::string_view name) {
+  if (name == "disabled") return GraphOptimization::kDisabled;
+  if (name == "basic") return GraphOptimization::kBasic;
+  if (name == "extended") return GraphOptimization::kExtended;
+  if (name == "all") return GraphOptimization::kAll;
+  throw UsageError(
+      fmt::format("unknown graph optimization '{}' (valid: disabled, basic, extended, all)", name));
+}
+
+ExecutionMode parse_execution_mode(std::string_view name) {
+  if (name == "sequential") return ExecutionMode::kSequential;
+  if (name == "parallel") return ExecutionMode::kParallel;
+  throw UsageError(fmt::format("unknown execution mode '{}' (valid: sequential, parallel)", name));
+}
+
+SessionOptions session_preset(std::string_view name) {
+  SessionOptions o;
+  if (name == "latency") {
+    o.intra_op_threads = 1;
+    o.allow_spinning = false;
+  } else if (name == "throughput") {
+    o.intra_op_threads = 0;  // ORT: one thread per physical core
+    o.allow_spinning = true;
+  } else {
+    throw UsageError(fmt::format("unknown preset '{}' (valid: latency, throughput)", name));
+  }
+  return o;
+}
+
+std::string_view to_string(ElementType type) {
+  switch (type) {
+    case ElementType::kFloat:
+      return "float";
+    case ElementType::kInt64:
+      return "int64";
+    case ElementType::kOther:
+      break;
+  }
+  return "other";
+}
+
+struct Session::Impl {
+  std::string label;
+  Ort::Session session{nullptr};
+  Ort::MemoryInfo cpu = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;
+  std::vector<std::string> all_output_names;
+
+  void read_signature() {
+    Ort::AllocatorWithDefaultOptions allocator;
+    for (size_t i = 0; i < session.GetInputCount(); ++i) {
+      inputs.push_back(
+          describe(session.GetInputNameAllocated(i, allocator).get(), session.GetInputTypeInfo(i)));
+    }
+    for (size_t i = 0; i < session.GetOutputCount(); ++i) {
+      outputs.push_back(describe(session.GetOutputNameAllocated(i, allocator).get(),
+                                 session.GetOutputTypeInfo(i)));
+      all_output_names.push_back(outputs.back().name);
+    }
+  }
+};
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+Session Session::open(const std::filesystem::path& path, const SessionOptions& options) {
+  const std::string label = path.string();
+  if (!std::filesystem::is_regular_file(path)) throw Error(label + ": no such model file");
+  auto impl = std::make_unique<Impl>();
+  impl->label = label;
+  ort_call(label, [&] {
+    impl->session = Ort::Session(env(), path.c_str(), make_options(options));
+    impl->read_signature();
+  });
+  return Session(std::move(impl));
+}
+
+Session Session::from_bytes(std::string_view bytes, const SessionOptions& options,
+                            const std::string& label) {
+  auto impl = std::make_unique<Impl>();
+  impl->label = label;
+  ort_call(label, [&] {
+    impl->session = Ort::Session(env(), bytes.data(), bytes.size(), make_options(options));
+    impl->read_signature();
+  });
+  return Session(std::move(impl));
+}
+
+const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
+const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
+const std::string& Session::label() const { return impl_->label; }
+
+std::vector<FloatOutput> Session::run(const std::vector<Int64Input>& inputs,
+                                      const std::vector<std::string>& output_names) const {
+  const auto& label = impl_->label;
+  const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  std::vector<const char*> in_names;
+  std::vector<Ort::Value> in_values;
+  for (const auto& in : inputs) {
+    const auto known = std::find_if(impl_->inputs.begin(), impl_->inputs.end(),
+                                    [&](const TensorInfo& t) { return t.name == in.name; });
+    if (known == impl_->inputs.end())
+      throw Error(label + ": the model has no input '" + in.name + "'");
+    if (element_count(in.shape) != static_cast<int64_t>(in.data.size())) {
+      throw Error(fmt::format("{}: input '{}' has {} elements, its shape [{}] needs {}", label,
+                              in.name, in.data.size(), fmt::join(in.shape, ","),
+                              element_count(in.shape)));
+    }
+    in_names.push_back(in.name.c_str());
+    // ORT's API takes a non-const pointer but does not write to inputs.
+    in_values.push_back(
+        Ort::Value::CreateTensor<int64_t>(memory, const_cast<int64_t*>(in.data.data()),
+                                          in.data.size(), in.shape.data(), in.shape.size()));
+  }
+  const auto& wanted = output_names.empty() ? impl_->all_output_names : output_names;
+  std::vector<const char*> out_names;
+  for (const auto& name : wanted) out_names.push_back(name.c_str());
+
+  auto values = ort_call(label, [&] {
+    return impl_->session.Run(Ort::RunOptions{nullptr}, in_names.data(), in_values.data(),
+                              in_values.size(), out_names.data(), out_names.size());
+  });
+  std::vector<FloatOutput> outputs;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const auto info = values[i].GetTensorTypeAndShapeInfo();
+    if (info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
+      throw Error(label + ": output '" + wanted[i] + "' is not a float tensor");
+    }
+    FloatOutput out{wanted[i], info.GetShape(), {}};
+    const float* data = values[i].GetTensorData<float>();
+    out.data.assign(data, data + info.GetElementCount());
+    outputs.push_back(std::move(out));
+  }
+  return outputs;
+}
+
+void Session::run_into(std::span<const Int64View> inputs, const char* output, std::span<float> out,
+                       std::span<const int64_t> out_shape) const {
+  constexpr size_t kMaxInputs = 8;
+  const auto& label = impl_->label;
+  if (inputs.size() > kMaxInputs) throw Error(label + ": more than 8 inputs");
+  const int64_t out_count =
+      std::accumulate(out_shape.begin(), out_shape.end(), int64_t{1}, std::multiplies<>());
+  if (out_count != static_cast<int64_t>(out.size())) {
+    throw Error(fmt::format("{}: output buffer of {} floats for shape [{}]", label, out.size(),
+                            fmt::join(out_shape, ",")));
+  }
+  // Fixed arrays, not vectors: wrapping our buffers is the only work before Run.
+  std::array<const char*, kMaxInputs> names{};
+  std::array<Ort::Value, kMaxInputs> values{
+      Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr),
+      Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr)};
+  ort_call(label, [&] {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      names[i] = inputs[i].name;
+      // ORT's API takes a non-const pointer but does not write to inputs.
+      values[i] = Ort::Value::CreateTensor<int64_t>(
+          impl_->cpu, const_cast<int64_t*>(inputs[i].data.data()), inputs[i].data.size(),
+          inputs[i].shape.data(), inputs[i].shape.size());
+    }
+    Ort::Value result = Ort::Value::CreateTensor<float>(impl_->cpu, out.data(), out.size(),
+                                                        out_shape.data(), out_shape.size());
+    impl_->session.Run(Ort::RunOptions{nullptr}, names.data(), values.data(), inputs.size(),
+                       &output, &result, 1);
+  });
+}
+
+std::map<std::string, std::string> Session::metadata() const {
+  return ort_call(impl_->label, [&] {
+    Ort::AllocatorWithDefaultOptions allocator;
+    const Ort::ModelMetadata meta = impl_->session.GetModelMetadata();
+    std::map<std::string, std::string> result;
+    for (const auto& key : meta.GetCustomMetadataMapKeysAllocated(allocator)) {
+      result[key.get()] = meta.LookupCustomMetadataMapAllocated(key.get(), allocator).get();
+    }
+    return result;
+  });
+}
+
+}  // namespace cola::runtime

@@ -1,0 +1,220 @@
+// The backend-independent half of prediction: micro-batching and order restoration, the input
+// reader, labels, the output format and latency quantiles. The backends themselves are tested
+// against each other in backends_test.cc.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/file.h"
+#include "predict/input.h"
+#include "predict/labels.h"
+#include "predict/output.h"
+#include "predict/predictor.h"
+#include "predict/stats.h"
+#include "predict/stream.h"
+#include "support/error_message.h"
+#include "support/shared_data.h"
+
+namespace cola::predict {
+namespace {
+
+using test::error_message;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+text::Tokenizer small_tokenizer() {
+  return text::Tokenizer(text::Vocab::from_tokens(
+      {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d"}, "test vocab"));
+}
+
+// A real Predictor whose "model" is a known function of its input: logit 0 is the number of real
+// tokens, logit 1 the padded width. That makes every row's result tell which text and which
+// batch it went through, so the tests can see sorting, padding and order restoration.
+class LengthModel final : public Predictor {
+ public:
+  explicit LengthModel(PredictOptions o) : Predictor(small_tokenizer(), {"len", "width"}, o) {}
+  void forward(const text::PaddedBatch& b, std::vector<float>& logits) const override {
+    logits.assign(static_cast<size_t>(b.batch * 2), 0);
+    for (int64_t r = 0; r < b.batch; ++r) {
+      for (int64_t c = 0; c < b.seq_len; ++c) logits[r * 2] += b.attention_mask[r * b.seq_len + c];
+      logits[r * 2 + 1] = static_cast<float>(b.seq_len);
+    }
+    widths.push_back(b.seq_len);
+  }
+  std::string_view backend() const override { return "length"; }
+  mutable std::vector<int64_t> widths;
+};
+
+// The logits back from softmaxed scores: their difference is log(p0 / p1).
+float len_minus_width(const Prediction& p) { return std::log(p.scores[0] / p.scores[1]); }
+
+TEST(Predictor, SortsIntoMicroBatchesAndRestoresInputOrder) {
+  LengthModel model({.batch_size = 2});
+  const std::vector<std::string> texts = {"a b c d a b", "a", "a b c", "b", "a b c d"};
+  const auto out = model.predict(texts);
+  ASSERT_EQ(out.size(), texts.size());
+  // Sorted lengths (with [CLS]/[SEP]) 3,3 | 5,6 | 8: each batch pads only to its own longest.
+  EXPECT_THAT(model.widths, ElementsAre(3, 6, 8));
+  // Per input position: real length - padded width of the batch it ran in.
+  const float expected[] = {8 - 8, 3 - 3, 5 - 6, 3 - 3, 6 - 6};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_NEAR(len_minus_width(out[i]), expected[i], 1e-4) << texts[i];
+    EXPECT_NEAR(out[i].scores[0] + out[i].scores[1], 1.0, 1e-6);
+  }
+}
+
+TEST(Predictor, FixedPaddingPadsEveryRowToMaxLength) {
+  LengthModel model({.batch_size = 8, .max_length = 16, .padding = text::Padding::max_length});
+  model.predict(std::vector<std::string>{"a", "a b"});
+  EXPECT_THAT(model.widths, ElementsAre(16));
+}
+
+TEST(Predictor, TruncatesToMaxLengthAndSaysSo) {
+  LengthModel model({.batch_size = 4, .max_length = 4});
+  const auto out = model.predict(std::vector<std::string>{"a b c d", "a b", "   "});
+  EXPECT_TRUE(out[0].truncated);
+  EXPECT_FALSE(out[1].truncated);
+  EXPECT_NEAR(std::exp(len_minus_width(out[0])), 1.0, 1e-4);  // 4 real tokens of width 4
+  // Whitespace is the empty text: [CLS] [SEP].
+  EXPECT_FALSE(out[2].truncated);
+  EXPECT_NEAR(len_minus_width(out[2]), 2 - 4, 1e-4);
+}
+
+TEST(Predictor, RejectsBadOptionsAndInvalidUtf8) {
+  EXPECT_THAT(error_message<UsageError>([] { LengthModel({.batch_size = 0}); }),
+              HasSubstr("batch size must be >= 1, got 0"));
+  LengthModel model({});
+  EXPECT_THAT(error_message<Error>([&] { model.predict(std::vector<std::string>{"a\xff"}); }),
+              HasSubstr("UTF-8"));
+}
+
+TEST(Softmax, IsStableForLargeLogits) {
+  std::vector<float> v = {1000, 1000, -1000, 0};
+  softmax_rows(v, 2);
+  EXPECT_THAT(v, ElementsAre(0.5f, 0.5f, 0.0f, 1.0f));
+}
+
+std::vector<std::string> read_all(const std::string& content, const std::string& name,
+                                  InputFormat format = InputFormat::kAuto,
+                                  OnBadLine on_bad = OnBadLine::kFail) {
+  std::istringstream in(content);
+  SentenceReader reader(in, name, format, on_bad);
+  std::vector<std::string> out;
+  std::string s;
+  int64_t line = 0;
+  while (reader.next(s, line)) out.push_back(s + "@" + std::to_string(line));
+  return out;
+}
+
+TEST(SentenceReader, ReadsTextTsvAndJsonl) {
+  EXPECT_THAT(read_all("\xEF\xBB\xBFOne.\r\n\nTwo.\n", "-"), ElementsAre("One.@1", "@2", "Two.@3"));
+  EXPECT_THAT(read_all("gj04\t1\t\tThe boy sat.\ngj04\t0\t*\tBoy the.\n", "dev.tsv"),
+              ElementsAre("The boy sat.@1", "Boy the.@2"));
+  EXPECT_THAT(read_all("sentence\tlabel\nHi there.\t1\n", "train.tsv"), ElementsAre("Hi there.@2"));
+  EXPECT_THAT(read_all("{\"sentence\": \"A \\\"q\\\".\"}\n\n{\"text\": \"B.\", \"x\": 1}\n", "-"),
+              ElementsAre("A \"q\".@1", "B.@3"));
+}
+
+TEST(SentenceReader, NamesTheLineOfABadRow) {
+  EXPECT_THAT(error_message<Error>([] { read_all("fine\nbad \xC3\x28 byte\n", "in.txt"); }),
+              HasSubstr("in.txt:2: invalid UTF-8 at byte 5"));
+  EXPECT_THAT(error_message<Error>([] { read_all("a\tb\tc\td\nx\ty\n", "d.tsv"); }),
+              HasSubstr("d.tsv:2: 2 tab-separated fields"));
+  EXPECT_THAT(error_message<Error>([] { read_all("{\"sentence\": 3}\n", "-"); }),
+              HasSubstr("<stdin>:1: no \"sentence\" (or \"text\") string field"));
+  EXPECT_THAT(error_message<Error>([] { read_all("{oops\n", "x.jsonl"); }),
+              HasSubstr("x.jsonl:1: not a JSON object"));
+  EXPECT_THAT(error_message<UsageError>([] { parse_input_format("csv"); }),
+              HasSubstr("valid: auto, text, tsv, jsonl"));
+}
+
+TEST(SentenceReader, SkipsAndCountsBadLinesWhenAsked) {
+  std::istringstream in("ok\n\xff\nfine\n\xfe\n");
+  SentenceReader reader(in, "-", InputFormat::kText, OnBadLine::kSkip);
+  std::string s;
+  int64_t line = 0;
+  std::vector<int64_t> lines;
+  while (reader.next(s, line)) lines.push_back(line);
+  EXPECT_THAT(lines, ElementsAre(1, 3));
+  EXPECT_EQ(reader.skipped(), 2);
+  EXPECT_EQ(reader.first_skip_reason(), "<stdin>:2: invalid UTF-8 at byte 1");
+}
+
+TEST(Labels, ParsesId2LabelAndLabelFiles) {
+  EXPECT_THAT(parse_id2label(R"({"1": "acceptable", "0": "unacceptable"})", "m"),
+              ElementsAre("unacceptable", "acceptable"));
+  EXPECT_THAT(error_message<Error>([] { parse_id2label(R"({"0": "a", "2": "b"})", "m.onnx"); }),
+              HasSubstr("m.onnx: id2label must map ids 0..1 to strings"));
+  test::TempDir dir;
+  write_file_atomic(dir / "labels.txt", "neg\npos\n");
+  EXPECT_THAT(read_labels_file(dir / "labels.txt"), ElementsAre("neg", "pos"));
+  write_file_atomic(dir / "empty.txt", "\n \n");
+  EXPECT_THAT(error_message<Error>([&] { read_labels_file(dir / "empty.txt"); }),
+              HasSubstr("empty.txt: no labels"));
+}
+
+TEST(Output, IsTheSeedsJsonLine) {
+  std::string out;
+  append_json_line(out, "He said \"hi\".", {"unacceptable", "acceptable"},
+                   std::vector{0.25f, 0.75f});
+  EXPECT_EQ(out,
+            "{\"sentence\": \"He said \\\"hi\\\".\", \"predictions\": [{\"label\": "
+            "\"unacceptable\", \"score\": 0.25}, {\"label\": \"acceptable\", \"score\": 0.75}]}\n");
+  const auto parsed = nlohmann::json::parse(out);
+  EXPECT_EQ(parsed["predictions"][1]["label"], "acceptable");
+}
+
+TEST(Stats, QuantilesInterpolate) {
+  EXPECT_DOUBLE_EQ(quantile({4, 1, 3, 2}, 0.5), 2.5);
+  EXPECT_DOUBLE_EQ(quantile({1, 2, 3, 4, 5}, 0.99), 4.96);
+  EXPECT_DOUBLE_EQ(quantile({}, 0.5), 0);
+  const auto s = summarize({0.5, 0.5}, 10);
+  EXPECT_DOUBLE_EQ(s.sentences_per_second(), 10);
+}
+
+TEST(Stream, WritesAndFlushesEachChunkInInputOrder) {
+  LengthModel model({.batch_size = 2});
+  const std::vector<std::string> texts = {"a b c", "a", "b b b b", "c"};
+  size_t next = 0;
+  const SentenceSource source = [&](std::string& s) {
+    if (next == texts.size()) return false;
+    s = texts[next++];
+    return true;
+  };
+  std::vector<int64_t> calls;
+  test::TempDir dir;
+  std::FILE* out = std::fopen((dir / "out.jsonl").c_str(), "w");
+  ASSERT_NE(out, nullptr);
+  // A chunk of 3: the second predict() call gets the last sentence alone.
+  const auto r = predict_stream(source, model, out,
+                                {.chunk = 3,
+                                 .on_call =
+                                     [&](int64_t n, double) {
+                                       calls.push_back(n);
+                                       // Everything before this call is already on disk.
+                                       const std::string all = read_file(dir / "out.jsonl");
+                                       EXPECT_EQ(std::count(all.begin(), all.end(), '\n'),
+                                                 calls.size() == 1 ? 0 : 3);
+                                     }},
+                                &model);
+  std::fclose(out);
+  EXPECT_THAT(calls, ElementsAre(3, 1));
+  EXPECT_EQ(r.sentences, 4);
+  EXPECT_EQ(r.comparison.sentences, 4);
+  EXPECT_EQ(r.comparison.max_abs_diff, 0);
+  const std::string written = read_file(dir / "out.jsonl");
+  std::istringstream lines(written);
+  std::string line;
+  for (const auto& t : texts) {
+    ASSERT_TRUE(std::getline(lines, line));
+    EXPECT_EQ(nlohmann::json::parse(line)["sentence"], t);
+  }
+}
+
+}  // namespace
+}  // namespace cola::predict
