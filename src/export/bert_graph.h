@@ -9,12 +9,13 @@
 #include "export/onnx_builder.h"
 #include "model/bert.h"
 #include "model/graph_builder.h"
+#include "model/names.h"
 
 namespace cola::exporter {
 
-inline constexpr char kInputIds[] = "input_ids";
-inline constexpr char kAttentionMask[] = "attention_mask";
-inline constexpr char kTokenTypeIds[] = "token_type_ids";
+using model::names::kAttentionMask;  // the input names are in the naming table
+using model::names::kInputIds;
+using model::names::kTokenTypeIds;
 inline constexpr char kProbabilities[] = "probabilities";
 inline constexpr char kBatchDim[] = "batch";
 inline constexpr char kSequenceDim[] = "sequence";

@@ -8,13 +8,15 @@
 
 #include "export/onnx_builder.h"
 #include "model/bert_config.h"
+#include "model/names.h"
 
 namespace cola::exporter {
 
 // Metadata keys (a contract with the readers of the file: keep them stable).
-inline constexpr char kMetaId2Label[] = "id2label";           // {"0": "unacceptable", ...}
-inline constexpr char kMetaTokenizer[] = "tokenizer_config";  // tokenizer_config.json text
-inline constexpr char kMetaVocab[] = "vocab";                 // vocab.txt, one token a line
+// The keys the runtime reads are in the torch-free naming table (model/names.h).
+using model::names::kMetaId2Label;
+using model::names::kMetaTokenizer;
+using model::names::kMetaVocab;
 inline constexpr char kMetaCheckpointSha256[] = "source_checkpoint_sha256";
 inline constexpr char kMetaCheckpointFiles[] = "source_checkpoint_files";  // sha256sum lines
 inline constexpr char kMetaValidationMetrics[] = "validation_metrics";     // JSON, if trained

@@ -115,6 +115,15 @@ inline constexpr std::string_view kLayerOutput = "bert.encoder.layer.{i}.output"
 inline constexpr std::string_view kPoolerOutput = "bert.pooler.output";
 inline constexpr std::string_view kLogits = "logits";
 
+// The exported file's contract with its readers (export writes it, runtime reads it): input names
+// and metadata_props keys. Keep them stable.
+inline constexpr char kInputIds[] = "input_ids";
+inline constexpr char kAttentionMask[] = "attention_mask";
+inline constexpr char kTokenTypeIds[] = "token_type_ids";
+inline constexpr char kMetaId2Label[] = "id2label";           // {"0": "unacceptable", ...}
+inline constexpr char kMetaTokenizer[] = "tokenizer_config";  // tokenizer_config.json text
+inline constexpr char kMetaVocab[] = "vocab";                 // vocab.txt, one token a line
+
 /// A parameter's full name and shape for one config.
 struct ParamSpec {
   std::string name;

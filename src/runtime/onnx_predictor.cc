@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "model/names.h"
 #include "predict/labels.h"
 
 namespace cola::runtime {
@@ -15,11 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Keys written by export/metadata.h (a file contract; that header needs LibTorch, so the keys are
-// repeated here rather than included).
-constexpr char kId2Label[] = "id2label";
-constexpr char kTokenizer[] = "tokenizer_config";
-constexpr char kVocab[] = "vocab";
+namespace names = model::names;  // input names and metadata keys: the export's file contract
 
 std::string describe(const std::vector<TensorInfo>& tensors) {
   std::vector<std::string> parts;
@@ -41,11 +38,11 @@ bool check_inputs(const Session& s) {
   bool ids = false, mask = false, types = false, other = false;
   for (const auto& in : s.inputs()) {
     const bool ok = in.type == ElementType::kInt64 && in.shape.size() == 2;
-    if (in.name == "input_ids")
+    if (in.name == names::kInputIds)
       ids = ok;
-    else if (in.name == "attention_mask")
+    else if (in.name == names::kAttentionMask)
       mask = ok;
-    else if (in.name == "token_type_ids")
+    else if (in.name == names::kTokenTypeIds)
       types = ok;
     else
       other = true;
@@ -100,7 +97,7 @@ std::unique_ptr<OnnxPredictor> OnnxPredictor::open(const fs::path& path,
       "metadata";
 
   model::TokenizerConfig tok;
-  if (const auto json = lookup(meta, kTokenizer); !json.empty()) {
+  if (const auto json = lookup(meta, names::kMetaTokenizer); !json.empty()) {
     tok = model::TokenizerConfig::from_json(json, label + " metadata tokenizer_config");
   } else {
     tok.do_lower_case = options.lowercase;
@@ -108,7 +105,7 @@ std::unique_ptr<OnnxPredictor> OnnxPredictor::open(const fs::path& path,
   std::optional<text::Vocab> vocab;
   if (!options.vocab.empty()) {
     vocab = text::Vocab::load(options.vocab);
-  } else if (const auto v = lookup(meta, kVocab); !v.empty()) {
+  } else if (const auto v = lookup(meta, names::kMetaVocab); !v.empty()) {
     vocab = text::Vocab::parse(v, label + " metadata vocab");
   } else {
     throw Error(label + ": no vocabulary in the model's metadata" + missing);
@@ -116,7 +113,7 @@ std::unique_ptr<OnnxPredictor> OnnxPredictor::open(const fs::path& path,
   std::vector<std::string> labels;
   if (!options.labels.empty()) {
     labels = predict::read_labels_file(options.labels);
-  } else if (const auto j = lookup(meta, kId2Label); !j.empty()) {
+  } else if (const auto j = lookup(meta, names::kMetaId2Label); !j.empty()) {
     labels = predict::parse_id2label(j, label + " metadata id2label");
   } else {
     throw Error(label + ": no labels (id2label) in the model's metadata" + missing);
@@ -139,9 +136,9 @@ void OnnxPredictor::forward(const text::PaddedBatch& batch, std::vector<float>& 
     zeros.assign(batch.input_ids.size(), 0);
   }
   const Int64View inputs[3] = {
-      {"input_ids", batch.input_ids, shape},
-      {"attention_mask", batch.attention_mask, shape},
-      {"token_type_ids",
+      {names::kInputIds, batch.input_ids, shape},
+      {names::kAttentionMask, batch.attention_mask, shape},
+      {names::kTokenTypeIds,
        std::span<const int64_t>(zeros).first(token_type_ids_ ? batch.input_ids.size() : 0), shape},
   };
   session_.run_into(std::span(inputs, token_type_ids_ ? 3 : 2), output_.c_str(), logits, out_shape);
