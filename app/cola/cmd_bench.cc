@@ -6,7 +6,6 @@
 #include <fstream>
 
 #include "app/cola/commands.h"
-#include "app/cola/config_args.h"
 #include "app/cola/predictors.h"
 #include "core/error.h"
 #include "data/reader.h"
@@ -23,7 +22,6 @@ struct BenchFlags {
   int64_t synthetic = 0, limit = 0;
   bool quick = false, json = false;
   predict::BenchOptions bench;
-  ConfigArgs config;
 };
 
 // Sentences of 3..40 words from a fixed word list: the length spread of CoLA and beyond.
@@ -41,14 +39,11 @@ std::vector<std::string> synthetic(int64_t n) {
   return out;
 }
 
-std::vector<std::string> load_texts(const BenchFlags& f) {
+std::vector<std::string> load_texts(const BenchFlags& f, const config::DataConfig& data) {
   if (f.synthetic > 0) return synthetic(f.synthetic);
-  std::string path = f.input;
-  if (path.empty()) {
-    const auto cfg = load_config(f.config);
-    if (!cfg) return {};
-    path = data::split_path(cfg->data, cfg->data.valid_file, "data.valid_file").string();
-  }
+  const std::string path = f.input.empty()
+                               ? data::split_path(data, data.valid_file, "data.valid_file").string()
+                               : f.input;
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot open");
   predict::SentenceReader reader(in, path, predict::InputFormat::kAuto, predict::OnBadLine::kFail);
@@ -61,7 +56,9 @@ std::vector<std::string> load_texts(const BenchFlags& f) {
   return texts;
 }
 
-void run(BenchFlags f) {
+void run(BenchFlags f, const CLI::App& cmd) {
+  const auto cfg = resolve_model_flags(f.model, cmd);
+  if (!cfg) return;  // --cfg printed the config
   f.bench.backends.clear();
   if (!f.onnx.empty()) f.bench.backends.push_back("onnx");
   if (!f.checkpoint.empty()) f.bench.backends.push_back("torch");
@@ -74,10 +71,10 @@ void run(BenchFlags f) {
     if (f.limit == 0 && f.synthetic == 0) f.limit = 32;
     if (f.synthetic > 32) f.synthetic = 32;
   }
-  const auto texts = load_texts(f);
+  const auto texts = load_texts(f, cfg->data);
   const auto open = [&](const std::string& backend, int threads) {
     ModelFlags m = f.model;
-    m.threads = threads;
+    m.inference.threads = threads;
     return open_predictor(backend == "onnx" ? f.onnx : f.checkpoint, backend, m);
   };
   const auto report = predict::run_bench(texts, open, f.bench);
@@ -102,8 +99,7 @@ void setup_bench(CLI::App& cmd) {
   cmd.add_flag("--quick", f->quick, "batch 1 and 8, 1 thread, 32 sentences, 2 passes");
   cmd.add_flag("--json", f->json, "JSON instead of a markdown table");
   add_model_flags(cmd, f->model, /*single_run=*/false);
-  add_config_args(cmd, f->config);
-  cmd.callback([f] { run(*f); });
+  cmd.callback([f, &cmd] { run(*f, cmd); });
 }
 
 }  // namespace cola::app

@@ -38,15 +38,17 @@ void print_summary(const predict::StreamResult& r, const predict::Predictor& p) 
              r.tokenize_seconds * 1e3);
 }
 
-void run(const PredictFlags& f) {
+void run(PredictFlags& f, const CLI::App& cmd) {
   if (f.sentences.empty() == f.input.empty()) {
     throw UsageError("give sentences as arguments or --input FILE (- for stdin), not both");
   }
   if (f.on_error != "fail" && f.on_error != "skip") {
     throw UsageError(fmt::format("unknown --on-error '{}' (valid: fail, skip)", f.on_error));
   }
+  if (!resolve_model_flags(f.model, cmd)) return;  // --cfg printed the config
   const auto format = predict::parse_input_format(f.format);
-  const auto predictor = open_predictor(f.path, backend_for(f.path, f.model.backend), f.model);
+  const auto predictor =
+      open_predictor(f.path, backend_for(f.path, f.model.inference.backend), f.model);
   std::unique_ptr<predict::Predictor> reference;
   if (!f.compare.empty()) {
     reference = open_predictor(f.compare, backend_for(f.compare, "auto"), f.model);
@@ -70,7 +72,7 @@ void run(const PredictFlags& f) {
     }
     return reader.next(s, line);
   };
-  predict::StreamOptions options{.chunk = f.model.predict.batch_size * f.bucket, .on_call = {}};
+  predict::StreamOptions options{.chunk = f.model.inference.batch_size * f.bucket, .on_call = {}};
   if (f.timing) {
     options.on_call = [&](int64_t n, double seconds) {
       fmt::print(stderr, "timing: predict({} sentences) took {:.3f} ms\n", n, seconds * 1e3);
@@ -115,9 +117,9 @@ void setup_predict(CLI::App& cmd) {
                  "a second model (the other backend) to run on the same input; exit 1 if any "
                  "score differs by more than 1e-4");
   add_model_flags(cmd, f->model);
-  cmd.callback([f] {
+  cmd.callback([f, &cmd] {
     if (f->bucket < 1) throw UsageError("--bucket must be >= 1");
-    run(*f);
+    run(*f, cmd);
   });
 }
 

@@ -25,9 +25,16 @@ fs::path find_config_dir(const ConfigArgs& args) {
 
 }  // namespace
 
-void add_config_args(CLI::App& cmd, ConfigArgs& args) {
-  cmd.add_option("overrides", args.overrides,
-                 "Config overrides: key=value, +key=value, ++key=value, ~key, group=option");
+void add_config_args(CLI::App& cmd, ConfigArgs& args, OverrideStyle style) {
+  constexpr const char* kHelp =
+      "Config overrides: key=value, +key=value, ++key=value, ~key, group=option";
+  if (style == OverrideStyle::kPositional) {
+    cmd.add_option("overrides", args.overrides, kHelp);
+  } else {
+    // One value per --set, so the positionals after it stay positionals.
+    cmd.add_option("--set", args.overrides, std::string(kHelp) + " (repeat --set for each)")
+        ->allow_extra_args(false);
+  }
   cmd.add_option(
       "--config-dir", args.config_dir,
       "Directory with config.yaml (default: $COLA_CONFIG_DIR, ./configs, the checkout's)");

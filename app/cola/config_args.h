@@ -16,8 +16,13 @@ struct ConfigArgs {
   bool print_cfg = false;              // --cfg: print the resolved config and exit
 };
 
-/// Adds --config-dir, --config-name, --cfg and the positional overrides to `cmd`.
-void add_config_args(CLI::App& cmd, ConfigArgs& args);
+/// How a command takes overrides: as its positional arguments (Hydra's way), or as repeated
+/// `--set KEY=VALUE` where the positionals are something else (`cola predict`'s sentences).
+enum class OverrideStyle { kPositional, kSetFlag };
+
+/// Adds --config-dir, --config-name, --cfg and the overrides to `cmd`.
+void add_config_args(CLI::App& cmd, ConfigArgs& args,
+                     OverrideStyle style = OverrideStyle::kPositional);
 
 /// Composes, resolves and binds the config. With --cfg, prints the resolved YAML to stdout and
 /// returns nullopt (the caller then returns without doing its work). `resolved_yaml`, when given,

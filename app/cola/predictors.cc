@@ -8,37 +8,80 @@
 
 namespace cola::app {
 namespace fs = std::filesystem;
+namespace {
+
+runtime::SessionOptions session_options(const config::InferenceConfig& c) {
+  return {
+      .intra_op_threads = c.threads,
+      .inter_op_threads = c.inter_op_threads,
+      .optimization = runtime::parse_graph_optimization(c.graph_optimization),
+      .execution_mode = runtime::parse_execution_mode(c.execution_mode),
+      .allow_spinning = c.allow_spinning,
+      .memory_arena = c.memory_arena,
+      .profile_prefix = c.profile,
+      .optimized_model = c.optimized_model,
+  };
+}
+
+predict::PredictOptions predict_options(const config::InferenceConfig& c) {
+  predict::PredictOptions o;
+  o.batch_size = c.batch_size;
+  o.max_length = c.max_length;
+  return o;
+}
+
+}  // namespace
 
 void add_model_flags(CLI::App& cmd, ModelFlags& f, bool single_run) {
-  if (single_run) {  // `cola bench` sweeps these itself
-    cmd.add_option("--backend", f.backend,
-                   "auto (a .onnx file: onnx; a directory: torch)|onnx|torch")
-        ->capture_default_str();
-    cmd.add_option("--threads", f.threads, "intra-op threads (ONNX Runtime or LibTorch); 0 = all")
-        ->capture_default_str();
-    cmd.add_option("--batch-size", f.predict.batch_size, "sentences per forward pass")
-        ->capture_default_str();
+  auto& i = f.inference;
+  if (single_run) {
+    cmd.add_option("--backend", i.backend,
+                   "auto (a .onnx file: onnx; a directory: torch)|onnx|torch");
+    cmd.add_option("--threads", i.threads, "intra-op threads (ONNX Runtime or LibTorch); 0 = all");
+    cmd.add_option("--batch-size", i.batch_size, "sentences per forward pass");
   }
-  cmd.add_option("--max-length", f.predict.max_length,
-                 "tokens kept per sentence incl. [CLS]/[SEP] (capped by the model)")
-      ->capture_default_str();
+  cmd.add_option("--max-length", i.max_length,
+                 "tokens kept per sentence incl. [CLS]/[SEP] (capped by the model)");
   cmd.add_option("--preset", f.preset,
-                 "ORT preset: latency (1 thread, no spinning) or throughput (all cores); "
-                 "replaces --threads for ORT");
-  cmd.add_option("--inter-threads", f.session.inter_op_threads, "ORT inter-op threads")
-      ->capture_default_str();
-  cmd.add_option("--graph-optimization", f.optimization, "disabled|basic|extended|all")
-      ->capture_default_str();
-  cmd.add_option("--execution-mode", f.execution_mode, "sequential|parallel")
-      ->capture_default_str();
+                 "the config's inference preset: latency (1 thread, no spinning) or throughput "
+                 "(all cores, batch 64)");
+  cmd.add_option("--inter-threads", i.inter_op_threads, "ORT inter-op threads");
+  cmd.add_option("--graph-optimization", i.graph_optimization, "disabled|basic|extended|all");
+  cmd.add_option("--execution-mode", i.execution_mode, "sequential|parallel");
   cmd.add_flag("--no-spinning", f.no_spinning, "session.intra_op.allow_spinning=0");
   cmd.add_flag("--no-arena", f.no_arena, "disable ORT's CPU memory arena");
-  cmd.add_option("--profile", f.session.profile_prefix,
-                 "write an ORT profile <PREFIX>_<time>.json");
-  cmd.add_option("--save-optimized", f.session.optimized_model, "save ORT's optimized graph here");
+  cmd.add_option("--profile", i.profile, "write an ORT profile <PREFIX>_<time>.json");
+  cmd.add_option("--save-optimized", i.optimized_model, "save ORT's optimized graph here");
   cmd.add_option("--vocab", f.vocab, "vocab.txt, for an .onnx without cola's metadata");
   cmd.add_option("--labels", f.labels, "labels (one a line, or id2label JSON), likewise");
   cmd.add_flag("--cased", f.cased, "with --vocab: do not lowercase (a cased vocabulary)");
+  add_config_args(cmd, f.config, OverrideStyle::kSetFlag);
+}
+
+std::optional<config::AppConfig> resolve_model_flags(ModelFlags& f, const CLI::App& cmd) {
+  ConfigArgs args = f.config;
+  if (!f.preset.empty()) args.overrides.insert(args.overrides.begin(), "inference=" + f.preset);
+  auto cfg = load_config(args);
+  if (!cfg) return std::nullopt;
+  const auto given = [&](const char* name) {
+    const CLI::Option* o = cmd.get_option_no_throw(name);
+    return o != nullptr && o->count() > 0;
+  };
+  auto& c = cfg->inference;
+  const auto& flag = f.inference;
+  if (given("--backend")) c.backend = flag.backend;
+  if (given("--threads")) c.threads = flag.threads;
+  if (given("--batch-size")) c.batch_size = flag.batch_size;
+  if (given("--max-length")) c.max_length = flag.max_length;
+  if (given("--inter-threads")) c.inter_op_threads = flag.inter_op_threads;
+  if (given("--graph-optimization")) c.graph_optimization = flag.graph_optimization;
+  if (given("--execution-mode")) c.execution_mode = flag.execution_mode;
+  if (given("--profile")) c.profile = flag.profile;
+  if (given("--save-optimized")) c.optimized_model = flag.optimized_model;
+  if (f.no_spinning) c.allow_spinning = false;
+  if (f.no_arena) c.memory_arena = false;
+  f.inference = c;
+  return cfg;
 }
 
 std::string backend_for(const fs::path& path, const std::string& backend) {
@@ -56,23 +99,17 @@ std::string backend_for(const fs::path& path, const std::string& backend) {
 
 std::unique_ptr<predict::Predictor> open_predictor(const fs::path& path, const std::string& backend,
                                                    const ModelFlags& f) {
+  const auto& c = f.inference;
   if (backend == "torch") {
     if (!fs::is_directory(path)) {
       throw Error(path.string() + ": not a checkpoint directory (the torch backend needs one)");
     }
-    return torch_plugin().open_predictor(path, {.predict = f.predict, .threads = f.threads});
+    return torch_plugin().open_predictor(path,
+                                         {.predict = predict_options(c), .threads = c.threads});
   }
   runtime::OnnxPredictorOptions o;
-  o.session = f.preset.empty() ? f.session : runtime::session_preset(f.preset);
-  if (f.preset.empty()) o.session.intra_op_threads = f.threads;
-  o.session.inter_op_threads = f.session.inter_op_threads;
-  o.session.profile_prefix = f.session.profile_prefix;
-  o.session.optimized_model = f.session.optimized_model;
-  o.session.optimization = runtime::parse_graph_optimization(f.optimization);
-  o.session.execution_mode = runtime::parse_execution_mode(f.execution_mode);
-  if (f.no_spinning) o.session.allow_spinning = false;
-  if (f.no_arena) o.session.memory_arena = false;
-  o.predict = f.predict;
+  o.session = session_options(c);
+  o.predict = predict_options(c);
   o.vocab = f.vocab;
   o.labels = f.labels;
   o.lowercase = !f.cased;

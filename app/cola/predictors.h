@@ -1,38 +1,46 @@
 #pragma once
 // Model flags shared by `cola predict` and `cola bench`, and opening a model by path: a .onnx file
 // runs on ONNX Runtime (in this binary), a checkpoint directory on LibTorch (in the plugin).
+//
+// The settings come from the config's `inference:` group (configs/inference/*.yaml), then from the
+// flags actually given: `--preset latency` selects inference/latency.yaml, `--set KEY=VALUE`
+// overrides a key, and `--threads 2` beats both.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "app/cola/config_args.h"
+#include "config/schema.h"
 #include "predict/predictor.h"
-#include "runtime/ort_session.h"
 
 namespace cola::app {
 
 /// What the model flags set.
 struct ModelFlags {
-  std::string backend = "auto";  // auto|onnx|torch
-  int threads = 1;               // intra-op threads of either backend; 0 = all cores
-  predict::PredictOptions predict;
-  runtime::SessionOptions session;
-  std::string preset;  // latency|throughput: ORT session defaults before the flags
-  std::string optimization = "all";
-  std::string execution_mode = "sequential";
+  config::InferenceConfig inference;  // flags write here; resolve_model_flags() fills the rest
+  std::string preset;                 // --preset NAME: the config option inference=NAME
   bool no_spinning = false, no_arena = false;
   std::filesystem::path vocab, labels;  // for an .onnx without cola's metadata
   bool cased = false;
+  ConfigArgs config;  // --set overrides, --config-dir, --config-name, --cfg
 };
 
-/// Declares --max-length, the ORT session flags and --vocab/--labels on `cmd`, and with
-/// `single_run` also --backend, --threads and --batch-size.
+/// Declares --max-length, the ORT session flags, --preset, --vocab/--labels and the config flags
+/// on `cmd`, and with `single_run` also --backend, --threads and --batch-size (`cola bench` sweeps
+/// those itself).
 void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool single_run = true);
+
+/// Composes the config (--preset, then the --set overrides) and lays the flags given on `cmd` over
+/// its `inference:`; the result replaces flags.inference. Returns the whole config, or nullopt when
+/// --cfg printed it.
+std::optional<config::AppConfig> resolve_model_flags(ModelFlags& flags, const CLI::App& cmd);
 
 /// "onnx" or "torch" for `path` under --backend (auto: by path); UsageError when they conflict.
 std::string backend_for(const std::filesystem::path& path, const std::string& backend);
 
-/// Opens `path` with `backend` ("onnx" or "torch"); errors name the path.
+/// Opens `path` with `backend` ("onnx" or "torch") and flags.inference; errors name the path.
 std::unique_ptr<predict::Predictor> open_predictor(const std::filesystem::path& path,
                                                    const std::string& backend,
                                                    const ModelFlags& flags);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <limits>
 #include <set>
 
@@ -28,6 +29,16 @@ class MapReader {
     if (!node_.IsMap()) return *this;
     const YAML::Node value = node_[key];
     if (value.IsDefined()) read(value, join_key(key), out);
+    return *this;
+  }
+
+  // A string field that must be one of `valid`, so a typo fails at load, naming the key.
+  MapReader& choice(const char* key, std::string& out, std::initializer_list<const char*> valid) {
+    field(key, out);
+    if (std::find(valid.begin(), valid.end(), out) == valid.end()) {
+      throw UsageError(fmt::format("{}: unknown value '{}' (valid: {})", join_key(key), out,
+                                   fmt::join(valid, ", ")));
+    }
     return *this;
   }
 
@@ -181,6 +192,20 @@ void bind_training(MapReader& r, TrainingConfig& t) {
       .field("dvc", t.dvc);
 }
 
+void bind_inference(MapReader& r, InferenceConfig& i) {
+  r.choice("backend", i.backend, {"auto", "onnx", "torch"})
+      .field("batch_size", i.batch_size)
+      .field("max_length", i.max_length)
+      .field("threads", i.threads)
+      .field("inter_op_threads", i.inter_op_threads)
+      .choice("graph_optimization", i.graph_optimization, {"disabled", "basic", "extended", "all"})
+      .choice("execution_mode", i.execution_mode, {"sequential", "parallel"})
+      .field("allow_spinning", i.allow_spinning)
+      .field("memory_arena", i.memory_arena)
+      .field("profile", i.profile)
+      .field("optimized_model", i.optimized_model);
+}
+
 }  // namespace
 
 int64_t BatchLimit::apply(int64_t total) const {
@@ -199,6 +224,7 @@ AppConfig bind_app_config(const YAML::Node& tree) {
       .section("model", [&](MapReader& r) { bind_model(r, c.model); })
       .section("data", [&](MapReader& r) { bind_data(r, c.data); })
       .section("training", [&](MapReader& r) { bind_training(r, c.training); })
+      .section("inference", [&](MapReader& r) { bind_inference(r, c.inference); })
       .finish();
   return c;
 }

@@ -141,6 +141,39 @@ void apply_value_override(YAML::Node& tree, const Override& o) {
   assign(tree, o.key, parse_value(o.value));
 }
 
+// A group option's file with its own defaults list applied. As in Hydra, an option may start from
+// siblings in its group: inference/latency.yaml says `defaults: [default, _self_]` and then sets
+// only what differs.
+YAML::Node load_option(const fs::path& dir, const DefaultsEntry& e, int depth = 0) {
+  const fs::path file = dir / e.group / (e.option + ".yaml");
+  YAML::Node self = load_yaml(file);
+  const YAML::Node list = YAML::Node(self)["defaults"];
+  if (!list.IsDefined() || list.IsNull()) return self;
+  self.remove("defaults");
+  if (!list.IsSequence())
+    throw UsageError(where(file.string(), list) + ": 'defaults' must be a list");
+  if (depth >= 8) throw UsageError(file.string() + ": defaults nest more than 8 deep (a cycle?)");
+  YAML::Node result(YAML::NodeType::Map);
+  bool merged_self = false;
+  for (const auto& item : list) {
+    if (!item.IsScalar()) {
+      throw UsageError(where(file.string(), item) +
+                       ": a defaults entry of a group option is '_self_' or another option of "
+                       "the same group");
+    }
+    if (item.Scalar() == "_self_") {
+      merge(result, self);
+      merged_self = true;
+      continue;
+    }
+    const DefaultsEntry base{e.group, item.Scalar()};
+    check_option_exists(dir, base, where(file.string(), item));
+    merge(result, load_option(dir, base, depth + 1));
+  }
+  if (!merged_self) merge(result, self);
+  return result;
+}
+
 YAML::Node build_tree(const std::vector<DefaultsEntry>& defaults, const YAML::Node& self,
                       const fs::path& dir) {
   YAML::Node tree(YAML::NodeType::Map);
@@ -149,9 +182,8 @@ YAML::Node build_tree(const std::vector<DefaultsEntry>& defaults, const YAML::No
       merge(tree, self);
       continue;
     }
-    const auto file = dir / e.group / (e.option + ".yaml");
     YAML::Node package(YAML::NodeType::Map);
-    assign(package, e.group, load_yaml(file));
+    assign(package, e.group, load_option(dir, e));
     merge(tree, package);
   }
   return tree;

@@ -2,7 +2,8 @@
 // Hydra-style composition: the primary config's `defaults:` list picks one option per group
 // (configs/<group>/<option>.yaml, placed under the key <group>), `_self_` marks where the primary
 // config's own keys merge (at the end when absent), then command-line overrides apply in order,
-// then interpolations resolve.
+// then interpolations resolve. A group option may have its own defaults list naming other options
+// of its group (`defaults: [default, _self_]`), merged before or after its keys as `_self_` says.
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>

@@ -68,6 +68,22 @@ struct TrainingConfig {
   bool dvc = false;                 // also write a DVC 3 .dvc file beside each checkpoint
 };
 
+/// `inference:` — `cola predict` and `cola bench`: batching and ONNX Runtime's session options.
+/// The options latency and throughput are presets (`--preset`); a CLI flag beats the config.
+struct InferenceConfig {
+  std::string backend = "auto";  // auto (.onnx file: onnx, checkpoint dir: torch) | onnx | torch
+  int64_t batch_size = 32;       // sentences per forward pass
+  int64_t max_length = 128;      // tokens kept incl. [CLS]/[SEP]; capped by the model's tokenizer
+  int threads = 1;               // intra-op threads (ORT or LibTorch); 0 = one per physical core
+  int inter_op_threads = 1;      // ORT threads across independent operators; 0 = ORT's default
+  std::string graph_optimization = "all";     // disabled | basic | extended | all (ORT's levels)
+  std::string execution_mode = "sequential";  // sequential | parallel (operators at once)
+  bool allow_spinning = true;   // session.intra_op.allow_spinning: idle ORT threads busy-wait
+  bool memory_arena = true;     // ORT's CPU arena allocator
+  std::string profile;          // non-empty: ORT writes a chrome://tracing "<profile>_<time>.json"
+  std::string optimized_model;  // non-empty: ORT saves the graph after optimisation here
+};
+
 /// The whole resolved configuration.
 struct AppConfig {
   uint64_t seed = 42;   // seeds shuffling, init and dropout
@@ -75,6 +91,7 @@ struct AppConfig {
   ModelConfig model;
   DataConfig data;
   TrainingConfig training;
+  InferenceConfig inference;
 };
 
 }  // namespace cola::config

@@ -103,20 +103,6 @@ ExecutionMode parse_execution_mode(std::string_view name) {
   throw UsageError(fmt::format("unknown execution mode '{}' (valid: sequential, parallel)", name));
 }
 
-SessionOptions session_preset(std::string_view name) {
-  SessionOptions o;
-  if (name == "latency") {
-    o.intra_op_threads = 1;
-    o.allow_spinning = false;
-  } else if (name == "throughput") {
-    o.intra_op_threads = 0;  // ORT: one thread per physical core
-    o.allow_spinning = true;
-  } else {
-    throw UsageError(fmt::format("unknown preset '{}' (valid: latency, throughput)", name));
-  }
-  return o;
-}
-
 std::string_view to_string(ElementType type) {
   switch (type) {
     case ElementType::kFloat:

@@ -51,11 +51,6 @@ struct SessionOptions {
   std::filesystem::path optimized_model = {};  // non-empty: save the graph after optimisation here
 };
 
-/// The named presets: "latency" (1 thread, no spinning: one request at a time without burning
-/// idle cores) and "throughput" (one intra-op thread per physical core, spinning on). UsageError
-/// for another name.
-SessionOptions session_preset(std::string_view name);
-
 /// Element types of model inputs and outputs that cola uses; anything else is kOther.
 enum class ElementType { kFloat, kInt64, kOther };
 

@@ -58,19 +58,34 @@ TEST(Bind, BatchLimitsTellFractionsFromCounts) {
   EXPECT_EQ(bind_app_config(YAML::Load("hydra: {run: {dir: out/x}}")).run_dir, "out/x");
 }
 
+TEST(Bind, ChoicesNameTheKeyAndTheValidValues) {
+  const auto c = bind_app_config(
+      YAML::Load("inference: {graph_optimization: basic, threads: 0, allow_spinning: false}"));
+  EXPECT_EQ(c.inference.graph_optimization, "basic");
+  EXPECT_EQ(c.inference.threads, 0);
+  EXPECT_FALSE(c.inference.allow_spinning);
+  EXPECT_EQ(error_of("inference: {graph_optimization: max}"),
+            "inference.graph_optimization: unknown value 'max' (valid: disabled, basic, "
+            "extended, all)");
+  EXPECT_EQ(error_of("inference: {execution_mode: async}"),
+            "inference.execution_mode: unknown value 'async' (valid: sequential, parallel)");
+  EXPECT_EQ(error_of("inference: {backend: tf}"),
+            "inference.backend: unknown value 'tf' (valid: auto, onnx, torch)");
+}
+
 TEST(Bind, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(error_of("training: {max_epoch: 3}"),
             "unknown config key 'training.max_epoch'; did you mean 'training.max_epochs'?");
   EXPECT_THAT(error_of("zzzzzzzz: 1"),
               ::testing::StartsWith("unknown config key 'zzzzzzzz' (valid "
-                                    "keys here: seed, hydra, model, data, training)"));
+                                    "keys here: seed, hydra, model, data, training, inference)"));
 }
 
 // Every option of every shipped group composes and binds: the YAML files and the structs agree.
 TEST(Bind, EveryShippedConfigComposesAndBinds) {
   const auto dir = test::source_dir() / "configs";
   ::setenv("COLA_SHARED_DIR", "/shared-for-test", 1);
-  for (const std::string group : {"model", "data", "training"}) {
+  for (const std::string group : {"model", "data", "training", "inference"}) {
     for (const auto& option : group_options(dir, group)) {
       SCOPED_TRACE(group + "=" + option);
       ComposeOptions o;
@@ -84,6 +99,19 @@ TEST(Bind, EveryShippedConfigComposesAndBinds) {
   o.overrides = {"data=cola"};
   const auto c = bind_app_config(compose(o).tree);
   EXPECT_EQ(c.data.dir, "/shared-for-test/data/cola/raw");
+  // The shipped presets start from inference/default.yaml and change only what they are about.
+  const auto inference = [&](const std::string& option) {
+    o.overrides = {"inference=" + option};
+    return bind_app_config(compose(o).tree).inference;
+  };
+  const InferenceConfig defaults;
+  EXPECT_EQ(inference("default").threads, defaults.threads);
+  EXPECT_TRUE(inference("default").allow_spinning);
+  EXPECT_EQ(inference("latency").threads, 1);
+  EXPECT_FALSE(inference("latency").allow_spinning);
+  EXPECT_EQ(inference("latency").graph_optimization, "all");  // from default.yaml
+  EXPECT_EQ(inference("throughput").threads, 0);
+  EXPECT_EQ(inference("throughput").batch_size, 64);
   EXPECT_EQ(group_options(dir, "model"),
             (std::vector<std::string>{"bert-base", "bert-medium", "bert-mini", "bert-small",
                                       "bert-tiny"}));

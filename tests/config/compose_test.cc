@@ -84,6 +84,37 @@ TEST_F(ConfigDirTest, UnknownGroupOptionListsTheAvailableOnes) {
       "+model=big: group 'model' is already in the defaults list; to change it use model=big");
 }
 
+TEST_F(ConfigDirTest, AGroupOptionCanStartFromASibling) {
+  write("model/wide.yaml", "defaults:\n  - small\n  - _self_\nname: wide\nhidden_size: 96\n");
+  auto c = run({"model=wide"});
+  EXPECT_EQ(at(c, "model.name"), "wide");
+  EXPECT_EQ(at(c, "model.hidden_size"), "96");
+  EXPECT_EQ(at(c, "model.layers"), "2");  // from small.yaml
+  EXPECT_FALSE(find(c.tree, "model.defaults").IsDefined());
+  // _self_ first: the sibling's keys win.
+  write("model/wide.yaml", "defaults:\n  - _self_\n  - small\nhidden_size: 96\n");
+  EXPECT_EQ(at(run({"model=wide"}), "model.hidden_size"), "64");
+  // Chains nest; a value override still applies last.
+  write("model/wider.yaml", "defaults: [wide]\nlayers: 3\n");
+  c = run({"model=wider", "model.layers=5"});
+  EXPECT_EQ(at(c, "model.hidden_size"), "64");
+  EXPECT_EQ(at(c, "model.layers"), "5");
+}
+
+TEST_F(ConfigDirTest, BadSiblingDefaultsAreNamed) {
+  write("model/wide.yaml", "defaults:\n  - tiny\nname: wide\n");
+  EXPECT_THAT(error_of({"model=wide"}),
+              HasSubstr("model/wide.yaml:2:5: could not find 'model/tiny'; available options in "
+                        "'model': big, small, wide"));
+  write("model/wide.yaml", "defaults:\n  - training: default\n");
+  EXPECT_THAT(error_of({"model=wide"}),
+              HasSubstr("model/wide.yaml:2:5: a defaults entry of a group option is '_self_' or "
+                        "another option of the same group"));
+  write("model/wide.yaml", "defaults: [wide]\n");
+  EXPECT_THAT(error_of({"model=wide"}),
+              HasSubstr("model/wide.yaml: defaults nest more than 8 deep"));
+}
+
 TEST_F(ConfigDirTest, SweepsNeedMultirun) {
   EXPECT_EQ(error_of({"training.lr=1,2"}),
             "'training.lr=1,2' is a sweep; run it with -m/--multirun, or write a list as "

@@ -172,7 +172,40 @@ TEST_F(PredictCli, ModelProblemsAreOneClearLine) {
   EXPECT_THAT(r.err, HasSubstr("unknown backend 'tf' (valid: auto, onnx, torch)"));
   r = run_cli({"predict", "--model", model(), "--preset", "fast", "Hi."});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("unknown preset 'fast' (valid: latency, throughput)"));
+  EXPECT_THAT(r.err, HasSubstr("could not find 'inference/fast'; available options in "
+                               "'inference': default, latency, throughput"));
+  r = run_cli({"predict", "--model", model(), "--set", "inference.threads=many", "Hi."});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("inference.threads: expected an integer, got 'many'"));
+  r = run_cli({"predict", "--model", model(), "--graph-optimization", "max", "Hi."});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown graph optimization 'max' (valid: disabled, basic, "
+                               "extended, all)"));
+}
+
+// Settings come from configs/inference (a preset or --set), and a flag given beats them.
+TEST_F(PredictCli, InferenceSettingsComeFromTheConfigThenTheFlags) {
+  const auto batches = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"predict", "--model", model(), "--timing"});
+    args.insert(args.end(), {"One.", "Two.", "Three."});
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const auto at = r.err.find(" batches;");
+    const auto from = r.err.rfind(' ', at - 1) + 1;
+    return r.err.substr(from, at - from);
+  };
+  EXPECT_EQ(batches({}), "1");  // inference/default.yaml: batch_size 32
+  EXPECT_EQ(batches({"--set", "inference.batch_size=1"}), "3");
+  EXPECT_EQ(batches({"--set", "inference.batch_size=1", "--batch-size", "2"}), "2");
+  EXPECT_EQ(batches({"--preset", "latency", "--set", "inference.batch_size=2"}), "2");
+  const auto dir = tmp_ / "configs";
+  write_file_atomic(dir / "config.yaml", "defaults:\n  - inference: mine\n");
+  write_file_atomic(dir / "inference/mine.yaml", "batch_size: 1\nthreads: 1\n");
+  EXPECT_EQ(batches({"--config-dir", dir.string()}), "3");
+  auto r = run_cli({"predict", "--model", model(), "--set", "inference.graph_optimization=basic",
+                    "--save-optimized", (tmp_ / "basic.onnx").string(), "Hi."});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(tmp_ / "basic.onnx"));
 }
 
 TEST_F(PredictCli, WithoutMetadataVocabAndLabelsAreNeeded) {
