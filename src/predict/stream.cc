@@ -48,9 +48,15 @@ StreamResult predict_stream(const SentenceSource& source, const Predictor& predi
   Workspace ws, ref_ws;
   std::vector<Prediction> predictions, ref_predictions;
   std::string text;
-  for (;;) {
+  for (bool more = true; more;) {
     size_t n = 0;
-    while (n < chunk.size() && source(chunk[n])) ++n;
+    while (n < chunk.size() && (n == 0 || !options.ready || options.ready())) {
+      if (!source(chunk[n])) {
+        more = false;
+        break;
+      }
+      ++n;
+    }
     if (n == 0) break;
     const std::span<const std::string> texts(chunk.data(), n);
     const auto start = std::chrono::steady_clock::now();
@@ -72,7 +78,6 @@ StreamResult predict_stream(const SentenceSource& source, const Predictor& predi
       throw Error("writing predictions: output closed or full");
     }
     result.sentences += static_cast<int64_t>(n);
-    if (n < chunk.size()) break;  // the source is exhausted
   }
   result.batch_seconds = std::move(ws.batch_seconds);
   result.tokenize_seconds = ws.tokenize_seconds;

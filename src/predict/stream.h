@@ -1,7 +1,8 @@
 #pragma once
-// The `cola predict` loop: read a chunk of sentences, predict it, write its JSON lines and flush,
-// so that memory stays flat on any input size and a reader of stdout sees each chunk as soon as
-// it is done. Optionally runs a second predictor on the same chunk and compares scores.
+// The `cola predict` loop: read a chunk of sentences (fewer when the input stalls), predict it,
+// write its JSON lines and flush, so that memory stays flat on any input size and a reader of
+// stdout sees each chunk as soon as it is done. Optionally runs a second predictor on the same
+// chunk and compares scores.
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -17,6 +18,10 @@ using SentenceSource = std::function<bool(std::string& sentence)>;
 
 struct StreamOptions {
   int64_t chunk = 32;  // sentences per predict() call and per flush (sorted by length within it)
+  /// Whether the source can give another sentence without waiting. When it cannot, the sentences
+  /// read so far are predicted and flushed at once, so a line typed or piped slowly comes back
+  /// straight away, while a file still fills whole chunks. Empty: always ready.
+  std::function<bool()> ready;
   /// Called after each predict() call with its sentence count and wall time in seconds.
   std::function<void(int64_t sentences, double seconds)> on_call;
 };

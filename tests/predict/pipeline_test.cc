@@ -193,6 +193,7 @@ TEST(Stream, WritesAndFlushesEachChunkInInputOrder) {
   // A chunk of 3: the second predict() call gets the last sentence alone.
   const auto r = predict_stream(source, model, out,
                                 {.chunk = 3,
+                                 .ready = {},
                                  .on_call =
                                      [&](int64_t n, double) {
                                        calls.push_back(n);
@@ -207,6 +208,17 @@ TEST(Stream, WritesAndFlushesEachChunkInInputOrder) {
   EXPECT_EQ(r.sentences, 4);
   EXPECT_EQ(r.comparison.sentences, 4);
   EXPECT_EQ(r.comparison.max_abs_diff, 0);
+  // A source that is never ready for more: each sentence is predicted as soon as it is read.
+  next = 0;
+  calls.clear();
+  std::FILE* null = std::fopen("/dev/null", "w");
+  ASSERT_NE(null, nullptr);
+  predict_stream(source, model, null,
+                 {.chunk = 3,
+                  .ready = [] { return false; },
+                  .on_call = [&](int64_t n, double) { calls.push_back(n); }});
+  std::fclose(null);
+  EXPECT_THAT(calls, ElementsAre(1, 1, 1, 1));
   const std::string written = read_file(dir / "out.jsonl");
   std::istringstream lines(written);
   std::string line;
