@@ -238,6 +238,16 @@ struct Fixture {
     }
   }
 
+  // The untimed raw pass that each paired iteration adds, alone on the cores: its seconds.
+  double paired_raw_seconds() {
+    settle();
+    const auto start = Clock::now();
+    run_raw();
+    const double seconds = seconds_since(start);
+    settle();
+    return seconds;
+  }
+
   // The comparison is only fair if both sides do the same work: predict()'s last micro-batch
   // must be ours, and its scores the softmax of our logits, text for text.
   void check_same_work() {
@@ -308,11 +318,7 @@ void BM_SessionRunInto(benchmark::State& state) {
     }
     ours += seconds_since(start);
     state.PauseTiming();
-    f.settle();
-    const auto raw_start = Clock::now();
-    f.run_raw();
-    raw += seconds_since(raw_start);
-    f.settle();
+    raw += f.paired_raw_seconds();
     state.ResumeTiming();
   }
   set_items(state);
@@ -335,11 +341,7 @@ void BM_OnnxPredictor(benchmark::State& state) {
     state.PauseTiming();
     forward += std::accumulate(ws.batch_seconds.begin(), ws.batch_seconds.end(), 0.0);
     ws.batch_seconds.clear();  // predict() appends; keep it from growing across iterations
-    f.settle();
-    const auto raw_start = Clock::now();
-    f.run_raw();
-    raw += seconds_since(raw_start);
-    f.settle();
+    raw += f.paired_raw_seconds();
     state.ResumeTiming();
   }
   set_items(state);

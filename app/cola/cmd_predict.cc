@@ -95,6 +95,11 @@ void run(PredictFlags& f, const CLI::App& cmd) {
     log::warn("{} sentence(s) were longer than {} tokens and were truncated", r.truncated,
               predictor->options().max_length);
   }
+  if (reader.cut_lines() > 0) {
+    log::warn("{} line(s) were longer than {} bytes; only their first {} bytes were read",
+              reader.cut_lines(), predict::SentenceReader::kMaxLineBytes,
+              predict::SentenceReader::kMaxLineBytes);
+  }
   if (reader.skipped() > 0) {
     log::warn("skipped {} unreadable line(s); the first: {}", reader.skipped(),
               reader.first_skip_reason());

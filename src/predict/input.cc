@@ -88,6 +88,7 @@ bool SentenceReader::extract(std::string_view raw, std::string& sentence) {
       return true;
     }
     case InputFormat::kJsonl: {
+      if (cut_) throw BadLine(fmt::format("longer than {} bytes", kMaxLineBytes));
       if (raw.find_first_not_of(" \t") == std::string_view::npos) return false;
       const auto row = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
       if (!row.is_object()) throw BadLine("not a JSON object");
@@ -104,8 +105,31 @@ bool SentenceReader::extract(std::string_view raw, std::string& sentence) {
   return false;
 }
 
+bool SentenceReader::read_line() {
+  raw_.clear();
+  cut_ = false;
+  std::streambuf& buf = *in_.rdbuf();
+  int c = buf.sbumpc();
+  if (c == std::char_traits<char>::eof()) return false;
+  for (; c != std::char_traits<char>::eof() && c != '\n'; c = buf.sbumpc()) {
+    if (raw_.size() < kMaxLineBytes) {
+      raw_.push_back(static_cast<char>(c));
+    } else {
+      cut_ = true;
+    }
+  }
+  if (cut_) {
+    ++cut_lines_;
+    // Drop a code point the cut split, so the kept part stays valid UTF-8.
+    size_t end = raw_.size();
+    while (end > 0 && (static_cast<unsigned char>(raw_[end - 1]) & 0xC0) == 0x80) --end;
+    if (end > 0 && static_cast<unsigned char>(raw_[end - 1]) >= 0xC0) raw_.resize(end - 1);
+  }
+  return true;
+}
+
 bool SentenceReader::next(std::string& sentence, int64_t& line) {
-  while (std::getline(in_, raw_)) {
+  while (read_line()) {
     ++line_;
     std::string_view raw = raw_;
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
@@ -125,7 +149,6 @@ bool SentenceReader::next(std::string& sentence, int64_t& line) {
     line = line_;
     return true;
   }
-  if (in_.bad()) throw Error(name_ + ": read error");
   return false;
 }
 

@@ -30,6 +30,11 @@ class SentenceReader {
   /// throws Error("<name>:<line>: <reason>"), or is counted and skipped under OnBadLine::kSkip.
   bool next(std::string& sentence, int64_t& line);
 
+  /// Lines longer than kMaxLineBytes: their sentence is the first kMaxLineBytes (a JSONL line is
+  /// a bad line instead), so that one endless line cannot fill memory.
+  static constexpr size_t kMaxLineBytes = size_t{1} << 20;
+  int64_t cut_lines() const { return cut_lines_; }
+
   /// Lines skipped under OnBadLine::kSkip, and the message of the first one.
   int64_t skipped() const { return skipped_; }
   const std::string& first_skip_reason() const { return first_skip_; }
@@ -37,6 +42,8 @@ class SentenceReader {
  private:
   // The sentence of `raw`, or throws the reason it has none (without the location).
   bool extract(std::string_view raw, std::string& sentence);
+  // Reads the next line into raw_, keeping at most kMaxLineBytes; false at the end of the input.
+  bool read_line();
   void detect(std::string_view first_line);
 
   std::istream& in_;
@@ -47,6 +54,8 @@ class SentenceReader {
   bool tsv_header_ = false;  // the first line was a GLUE header
   int64_t line_ = 0;
   int64_t skipped_ = 0;
+  int64_t cut_lines_ = 0;
+  bool cut_ = false;  // the line in raw_ was longer than kMaxLineBytes
   std::string first_skip_;
   std::string raw_;
 };

@@ -145,6 +145,30 @@ TEST(SentenceReader, SkipsAndCountsBadLinesWhenAsked) {
   EXPECT_EQ(reader.first_skip_reason(), "<stdin>:2: invalid UTF-8 at byte 1");
 }
 
+// One endless line must not fill memory: its first kMaxLineBytes are the sentence, cut at a code
+// point, and the lines after it read as usual.
+TEST(SentenceReader, CutsAnOverlongLineAndReadsOn) {
+  constexpr size_t kMax = SentenceReader::kMaxLineBytes;
+  // "é" (2 bytes) straddles the limit: it is dropped whole.
+  const std::string long_line = std::string(kMax - 1, 'a') + "\xC3\xA9" + std::string(5000, 'b');
+  std::istringstream in(long_line + "\nnext\n");
+  SentenceReader reader(in, "big.txt", InputFormat::kText, OnBadLine::kFail);
+  std::string s;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.next(s, line));
+  EXPECT_EQ(s, std::string(kMax - 1, 'a'));
+  ASSERT_TRUE(reader.next(s, line));
+  EXPECT_EQ(s, "next");
+  EXPECT_EQ(line, 2);
+  EXPECT_EQ(reader.cut_lines(), 1);
+  EXPECT_FALSE(reader.next(s, line));
+  // A cut JSON object cannot be parsed: the line is a bad one, named by its length.
+  EXPECT_THAT(error_message<Error>([&] {
+                read_all("{\"sentence\": \"" + std::string(kMax, 'x') + "\"}\n", "x.jsonl");
+              }),
+              HasSubstr("x.jsonl:1: longer than 1048576 bytes"));
+}
+
 TEST(Labels, ParsesId2LabelAndLabelFiles) {
   EXPECT_THAT(parse_id2label(R"({"1": "acceptable", "0": "unacceptable"})", "m"),
               ElementsAre("unacceptable", "acceptable"));
