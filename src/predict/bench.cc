@@ -6,6 +6,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <thread>
 
 #include "core/error.h"
 
@@ -13,6 +14,8 @@ namespace cola::predict {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr auto kSpinSettle = std::chrono::milliseconds(60);
 
 double elapsed(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -31,31 +34,65 @@ PredictOptions options_for(BenchPadding padding, int64_t batch, int64_t fixed_le
   return o;
 }
 
-BenchCell run_cell(Predictor& p, const std::vector<std::string>& texts, BenchPadding padding,
-                   int64_t batch, const BenchOptions& options, int64_t max_length) {
-  p.set_options(options_for(padding, batch, options.fixed_length, max_length));
+// One backend's share of a cell: its timed passes, kept apart while passes alternate.
+struct CellTimes {
   Workspace ws;
   std::vector<Prediction> out;
-  for (int i = 0; i < options.warmup; ++i) p.predict(texts, ws, out);
   std::vector<double> throughput, share, batches;
-  for (int i = 0; i < options.repetitions; ++i) {
-    ws.batch_seconds.clear();
-    const auto start = Clock::now();
-    p.predict(texts, ws, out);
-    const double total = elapsed(start);
-    const double forward = std::accumulate(ws.batch_seconds.begin(), ws.batch_seconds.end(), 0.0);
-    throughput.push_back(static_cast<double>(texts.size()) / total);
-    share.push_back(forward / total);
-    batches.insert(batches.end(), ws.batch_seconds.begin(), ws.batch_seconds.end());
+};
+
+void timed_pass(const Predictor& p, const std::vector<std::string>& texts, CellTimes& t) {
+  t.ws.batch_seconds.clear();
+  const auto start = Clock::now();
+  p.predict(texts, t.ws, t.out);
+  const double total = elapsed(start);
+  const double forward = std::accumulate(t.ws.batch_seconds.begin(), t.ws.batch_seconds.end(), 0.0);
+  t.throughput.push_back(static_cast<double>(texts.size()) / total);
+  t.share.push_back(forward / total);
+  t.batches.insert(t.batches.end(), t.ws.batch_seconds.begin(), t.ws.batch_seconds.end());
+}
+
+// One cell for every backend. The timed passes alternate between the backends, so that the drift
+// of a shared machine hits them alike and their ratio is measured side by side. With more than
+// one thread, a pause before each pass lets the other backend's idle workers stop spinning (ORT's
+// spin for ~40 ms after a run, measured by bench/predict_bench).
+std::vector<BenchCell> run_cell(const std::vector<std::unique_ptr<Predictor>>& predictors,
+                                const std::vector<int64_t>& max_lengths,
+                                const std::vector<std::string>& texts, BenchPadding padding,
+                                int64_t batch, int threads, const BenchOptions& options) {
+  std::vector<CellTimes> times(predictors.size());
+  for (size_t i = 0; i < predictors.size(); ++i) {
+    predictors[i]->set_options(options_for(padding, batch, options.fixed_length, max_lengths[i]));
   }
-  BenchCell cell;
-  cell.backend = p.backend();
-  cell.batch_size = batch;
-  cell.padding = padding;
-  cell.sentences_per_second = quantile(throughput, 0.5);
-  cell.forward_share = quantile(share, 0.5);
-  cell.latency = summarize(batches, static_cast<int64_t>(texts.size()) * options.repetitions);
-  return cell;
+  const auto settle = [&] {
+    if (threads != 1 && predictors.size() > 1) std::this_thread::sleep_for(kSpinSettle);
+  };
+  for (size_t i = 0; i < predictors.size(); ++i) {
+    settle();
+    for (int w = 0; w < options.warmup; ++w) {
+      predictors[i]->predict(texts, times[i].ws, times[i].out);
+    }
+  }
+  for (int r = 0; r < options.repetitions; ++r) {
+    for (size_t i = 0; i < predictors.size(); ++i) {
+      settle();
+      timed_pass(*predictors[i], texts, times[i]);
+    }
+  }
+  std::vector<BenchCell> cells;
+  for (size_t i = 0; i < predictors.size(); ++i) {
+    BenchCell cell;
+    cell.backend = predictors[i]->backend();
+    cell.threads = threads;
+    cell.batch_size = batch;
+    cell.padding = padding;
+    cell.sentences_per_second = quantile(times[i].throughput, 0.5);
+    cell.forward_share = quantile(times[i].share, 0.5);
+    cell.latency =
+        summarize(times[i].batches, static_cast<int64_t>(texts.size()) * options.repetitions);
+    cells.push_back(std::move(cell));
+  }
+  return cells;
 }
 
 // Tokenization alone, over the whole data set: median of `repetitions` passes.
@@ -118,22 +155,35 @@ BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFact
   report.sentences = static_cast<int64_t>(texts.size());
   report.warmup = options.warmup;
   report.repetitions = options.repetitions;
-  for (const auto& backend : options.backends) {
-    for (int threads : options.threads) {
-      const auto p = open(backend, threads);
-      const int64_t max_length = p->options().max_length;
-      if (report.tokenize_seconds == 0) {
-        report.tokenize_seconds = time_tokenize(*p, texts, options.repetitions, report.mean_tokens);
-      }
-      for (int64_t batch : options.batch_sizes) {
-        for (BenchPadding padding : options.paddings) {
-          BenchCell cell = run_cell(*p, texts, padding, batch, options, max_length);
-          cell.threads = threads;
+  for (int threads : options.threads) {
+    std::vector<std::unique_ptr<Predictor>> predictors;
+    std::vector<int64_t> max_lengths;  // each model's own, before the cells change options
+    for (const auto& backend : options.backends) {
+      predictors.push_back(open(backend, threads));
+      max_lengths.push_back(predictors.back()->options().max_length);
+    }
+    if (report.tokenize_seconds == 0) {
+      report.tokenize_seconds =
+          time_tokenize(*predictors.front(), texts, options.repetitions, report.mean_tokens);
+    }
+    for (int64_t batch : options.batch_sizes) {
+      for (BenchPadding padding : options.paddings) {
+        for (auto& cell :
+             run_cell(predictors, max_lengths, texts, padding, batch, threads, options)) {
           report.cells.push_back(std::move(cell));
         }
       }
     }
   }
+  // Rows by backend, then threads, batch and padding, as the table reads best.
+  std::stable_sort(report.cells.begin(), report.cells.end(),
+                   [&](const BenchCell& a, const BenchCell& b) {
+                     const auto rank = [&](const std::string& backend) {
+                       return std::find(options.backends.begin(), options.backends.end(), backend) -
+                              options.backends.begin();
+                     };
+                     return rank(a.backend) < rank(b.backend);
+                   });
   return report;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // `cola bench`: the same sentences through each backend across batch sizes, padding modes and
-// thread counts. Warm-up passes first; each cell then runs `repetitions` passes over the data and
-// reports the median throughput and the latency quantiles of its forward passes.
+// thread counts. Warm-up passes first; each cell then runs `repetitions` passes over the data,
+// alternating between the backends so that their ratio is measured side by side, and reports the
+// median throughput and the latency quantiles of its forward passes.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,7 +59,8 @@ struct BenchReport {
 using PredictorFactory =
     std::function<std::unique_ptr<Predictor>(const std::string& backend, int threads)>;
 
-/// Runs the grid on `texts`. Backends are opened once per thread count, in order.
+/// Runs the grid on `texts`. Every backend is opened once per thread count, and all of them stay
+/// open while that thread count's cells run. Cells come back by backend, then in grid order.
 BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFactory& open,
                       const BenchOptions& options);
 

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "predict/bench.h"
 #include "predict/input.h"
 #include "predict/labels.h"
 #include "predict/output.h"
@@ -250,6 +251,52 @@ TEST(Stream, WritesAndFlushesEachChunkInInputOrder) {
     ASSERT_TRUE(std::getline(lines, line));
     EXPECT_EQ(nlohmann::json::parse(line)["sentence"], t);
   }
+}
+
+// A Predictor that logs its name at every forward pass, to see the order `cola bench` runs them in.
+class LoggingModel final : public Predictor {
+ public:
+  LoggingModel(std::string name, std::vector<std::string>& log)
+      : Predictor(small_tokenizer(), {"x", "y"}, {}), name_(std::move(name)), log_(log) {}
+  void forward(const text::PaddedBatch& b, std::vector<float>& logits) const override {
+    logits.assign(static_cast<size_t>(b.batch * 2), 0);
+    log_.push_back(name_);
+  }
+  std::string_view backend() const override { return name_; }
+
+ private:
+  std::string name_;
+  std::vector<std::string>& log_;
+};
+
+// The backends' timed passes alternate within a cell, so that machine drift hits them alike; the
+// report still lists one backend's rows before the other's.
+TEST(Bench, AlternatesTheBackendsWithinEachCell) {
+  std::vector<std::string> log;
+  BenchOptions o;
+  o.backends = {"onnx", "torch"};
+  o.threads = {1};
+  o.batch_sizes = {8};
+  o.paddings = {BenchPadding::kBucketed, BenchPadding::kFixed};
+  o.warmup = 1;
+  o.repetitions = 3;
+  o.fixed_length = 4;
+  const auto report = run_bench(
+      {"a b", "c", "d d d"},
+      [&](const std::string& backend, int) { return std::make_unique<LoggingModel>(backend, log); },
+      o);
+  const std::vector<std::string> cell = {"onnx", "torch", "onnx", "torch",
+                                         "onnx", "torch", "onnx", "torch"};  // warm-ups, then 3
+  std::vector<std::string> expected = cell;
+  expected.insert(expected.end(), cell.begin(), cell.end());
+  EXPECT_EQ(log, expected);
+  ASSERT_EQ(report.cells.size(), 4u);
+  EXPECT_EQ(report.cells[0].backend, "onnx");
+  EXPECT_EQ(report.cells[1].backend, "onnx");
+  EXPECT_EQ(report.cells[1].padding, BenchPadding::kFixed);
+  EXPECT_EQ(report.cells[2].backend, "torch");
+  ASSERT_NE(report.find("torch", 1, 8, BenchPadding::kFixed), nullptr);
+  EXPECT_EQ(report.find("torch", 1, 8, BenchPadding::kFixed)->latency.batches, 3);
 }
 
 }  // namespace
