@@ -45,8 +45,10 @@ StreamResult predict_stream(const SentenceSource& source, const Predictor& predi
   }
   StreamResult result;
   std::vector<std::string> chunk(static_cast<size_t>(options.chunk));
-  Workspace ws, ref_ws;
-  std::vector<Prediction> predictions, ref_predictions;
+  Workspace ws;
+  Workspace ref_ws;
+  std::vector<Prediction> predictions;
+  std::vector<Prediction> ref_predictions;
   std::string text;
   for (bool more = true; more;) {
     size_t n = 0;
