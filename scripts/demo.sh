@@ -27,6 +27,7 @@ step "cola data stats (data=sample)"
 "$cola" data stats data=sample data.vocab="$out/vocab.txt"
 
 step "cola train: bert-tiny on data/sample"
+rm -rf "$out/run"  # the demo's own run, replaced each time (cola train never writes into a run)
 # From scratch on 8,000 sentences: no dropout, batch 16, lr 3e-4 (data/sample/README.md). Four
 # epochs keep the demo under a minute (~75% dev accuracy); 20 epochs with early stopping reach
 # 93-96% (tests/e2e/train_cli_test.cc).

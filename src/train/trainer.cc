@@ -289,6 +289,14 @@ TrainResult run(Session& s) {
 TrainResult train(const TrainRequest& request) {
   const fs::path run_dir =
       request.config.run_dir.empty() ? fs::path("outputs") : fs::path(request.config.run_dir);
+  // A new run never writes into an old one: its metrics would interleave and its checkpoints be
+  // replaced. Continuing a run (training.resume) may append to its directory.
+  if (request.config.training.resume.empty() && fs::exists(run_dir / "metrics.jsonl")) {
+    throw UsageError(fmt::format(
+        "{}: already holds a run (metrics.jsonl); choose another hydra.run.dir, remove it, or "
+        "continue it with training.resume={}",
+        run_dir.string(), (run_dir / "checkpoints" / "last").string()));
+  }
   fs::create_directories(run_dir);
   write_hydra_files(run_dir, request.resolved_yaml, request.overrides);
   log::add_file_sink((run_dir / "train.log").string());

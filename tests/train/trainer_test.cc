@@ -8,6 +8,8 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/file.h"
+#include "support/error_message.h"
 #include "support/shared_data.h"
 #include "track/event_reader.h"
 #include "track/manifest.h"
@@ -116,6 +118,24 @@ TEST(Trainer, ResumingWithAnotherSeedIsRefused) {
   req.config.seed = 1;
   req.config.training.resume = first.last_checkpoint.string();
   EXPECT_THROW(train(req), UsageError);
+}
+
+// A second fresh run into the same directory would interleave its metrics with the first's and
+// replace its checkpoints: it is refused before anything is written.
+TEST(Trainer, ANewRunNeverWritesIntoAnOldOne) {
+  test::TempDir dir;
+  auto req = tiny_request(dir.path());
+  req.stop_after_steps = 2;
+  const auto first = train(req);
+  const std::string metrics = read_file(dir.path() / "metrics.jsonl");
+  const std::string weights = read_file(first.last_checkpoint / "model.safetensors");
+  EXPECT_THAT(test::error_message<UsageError>([&] { train(req); }),
+              ::testing::HasSubstr(
+                  dir.path().string() +
+                  ": already holds a run (metrics.jsonl); choose "
+                  "another hydra.run.dir, remove it, or continue it with training.resume="));
+  EXPECT_EQ(read_file(dir.path() / "metrics.jsonl"), metrics);
+  EXPECT_EQ(read_file(first.last_checkpoint / "model.safetensors"), weights);
 }
 
 TEST(Trainer, NonFiniteLossStopsWithAClearError) {
