@@ -56,6 +56,9 @@ void add_model_flags(CLI::App& cmd, ModelFlags& f, bool single_run) {
   cmd.add_option("--labels", f.labels, "labels (one a line, or id2label JSON), likewise");
   cmd.add_flag("--cased", f.cased, "with --vocab: do not lowercase (a cased vocabulary)");
   add_config_args(cmd, f.config, OverrideStyle::kSetFlag);
+  cmd.footer(
+      "Unset flags take the config's inference.* values (configs/inference/default.yaml: batch "
+      "32, 1 thread, spinning on); --preset and --set change those, a flag given beats them.");
 }
 
 std::optional<config::AppConfig> resolve_model_flags(ModelFlags& f, const CLI::App& cmd) {
