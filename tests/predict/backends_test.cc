@@ -11,7 +11,10 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "export/bert_graph.h"
 #include "export/exporter.h"
+#include "export/onnx_builder.h"
+#include "model/checkpoint.h"
 #include "model/torch_predictor.h"
 #include "predict/input.h"
 #include "runtime/onnx_predictor.h"
@@ -161,6 +164,25 @@ TEST_F(Backends, AModelWithoutMetadataNeedsVocabAndLabels) {
   EXPECT_LE(
       max_diff(runtime::OnnxPredictor::open(bare, o)->predict(texts), open_onnx()->predict(texts)),
       1e-6);
+}
+
+// What torch.onnx.export makes of a Hugging Face BERT: Shape/Gather/Concat chains for every
+// reshape, decomposed LayerNorm and GELU, token_type_ids as an input, no metadata. With --vocab and
+// --labels it predicts the golden probabilities like our own graph.
+TEST_F(Backends, ATorchOnnxStyleGraphWithoutMetadataPredictsLikeOurs) {
+  const auto ckpt = model::load_checkpoint(*checkpoint_);
+  const auto proto = exporter::build_model(
+      *ckpt.model, {{14, model::GraphStyle::kTorchExport}, /*token_type_ids=*/true, false, {}}, {});
+  const auto path = *dir_ / "torch-style.onnx";
+  write_file_atomic(path, exporter::serialize(proto));
+  write_file_atomic(*dir_ / "id2label.json", R"({"0": "unacceptable", "1": "acceptable"})");
+  runtime::OnnxPredictorOptions o;
+  o.vocab = *checkpoint_ / "vocab.txt";
+  o.labels = *dir_ / "id2label.json";
+  const auto p = runtime::OnnxPredictor::open(path, o);
+  EXPECT_EQ(p->session().inputs().size(), 3u);
+  const auto texts = dev_sentences();
+  EXPECT_LE(max_diff(p->predict(texts), open_onnx()->predict(texts)), 1e-5);
 }
 
 // A valid ONNX model (Identity on a float input) that is not a BERT classifier.
