@@ -84,7 +84,8 @@ void run(PredictFlags& f, const CLI::App& cmd) {
   };
   predict::StreamOptions options{
       .chunk = f.model.inference.batch_size * f.bucket, .ready = {}, .on_call = {}};
-  if (!f.input.empty()) options.ready = [&] { return in.rdbuf()->in_avail() > 0; };
+  // A file never stalls; only stdin (a pipe, a terminal) can leave a chunk waiting.
+  if (f.input == "-") options.ready = [&] { return in.rdbuf()->in_avail() > 0; };
   if (f.timing) {
     options.on_call = [&](int64_t n, double seconds) {
       fmt::print(stderr, "timing: predict({} sentences) took {:.3f} ms\n", n, seconds * 1e3);
