@@ -1,10 +1,12 @@
 // Training throughput of bert-tiny (L2/H128/A2), batch 64, through the trainer's own step
 // (train::train_step: forward, loss, backward, clipping, FusedAdamW), in sentences/s:
-//   BM_TrainStepFixed/<seq>/<threads>  every sentence exactly <seq> tokens, no padding: the
-//                                      setting of the Python eager baseline (16 tokens)
-//   BM_TrainStepCoLA/<padding>/<threads>  the batches of one CoLA epoch in training order, padded
-//                                      dynamically (0: `longest`, as the trainer does) or to 128
-//                                      (1: the original's setting)
+//   BM_TrainStepFixed/<seq>/<threads>/<parallel>  every sentence exactly <seq> tokens, no padding:
+//                                      the setting of the Python eager baseline (16 tokens)
+//   BM_TrainStepCoLA/<padding>/<threads>/<parallel>  the batches of one CoLA epoch in training
+//                                      order, padded dynamically (0: `longest`, as the trainer
+//                                      does) or to 128 (1: the original's setting)
+// <parallel> 1 splits each batch over <threads> replicas with 1 LibTorch thread each
+// (training.data_parallel, the default); 0 gives LibTorch <threads> intra-op threads instead.
 // Data: $COLA_SHARED_DIR, else <repo>/../shared. Run with nothing else busy (2 cores):
 //   build/release/bench/train_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only
 #include <ATen/Parallel.h>
@@ -51,22 +53,35 @@ struct Trainee {
   }
 };
 
+// Threads as the trainer sets them from training.num_threads and training.data_parallel.
+std::unique_ptr<train::Replicas> use_threads(const Trainee& t, int64_t threads, bool parallel) {
+  at::set_num_threads(parallel ? 1 : static_cast<int>(threads));
+  return parallel && threads > 1
+             ? std::make_unique<train::Replicas>(t.model, static_cast<int>(threads) - 1)
+             : nullptr;
+}
+
 void BM_TrainStepFixed(benchmark::State& state) {
   const int64_t seq = state.range(0);
-  at::set_num_threads(static_cast<int>(state.range(1)));
   Trainee t(30522);
+  const auto replicas = use_threads(t, state.range(1), state.range(2) != 0);
   train::BatchTensors batch{torch::randint(1000, 30000, {kBatch, seq}, torch::kLong),
                             torch::ones({kBatch, seq}, torch::kLong),
                             torch::randint(0, 2, {kBatch}, torch::kLong)};
   for (auto _ : state) {
-    benchmark::DoNotOptimize(train::train_step(t.model, *t.optimizer, batch, 1.0));
+    benchmark::DoNotOptimize(train::train_step(t.model, *t.optimizer, batch, 1.0, replicas.get()));
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
   state.counters["tokens_per_sentence"] = static_cast<double>(seq);
 }
 BENCHMARK(BM_TrainStepFixed)
-    ->ArgsProduct({{16, 128}, {1, 2}})
-    ->ArgNames({"seq", "threads"})
+    ->Args({16, 1, 0})
+    ->Args({16, 2, 0})
+    ->Args({16, 2, 1})
+    ->Args({128, 1, 0})
+    ->Args({128, 2, 0})
+    ->Args({128, 2, 1})
+    ->ArgNames({"seq", "threads", "parallel"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -92,12 +107,12 @@ const train::PreparedData* cola_train(benchmark::State& state) {
 void BM_TrainStepCoLA(benchmark::State& state) {
   const auto* prepared = cola_train(state);
   if (prepared == nullptr) return;
-  at::set_num_threads(static_cast<int>(state.range(1)));
   config::DataConfig cfg;
   cfg.padding = state.range(0) == 0 ? "longest" : "max_length";
   const data::Batcher batcher(prepared->train, cfg, prepared->tokenizer.vocab().special().pad);
   const auto plan = batcher.train_plan(42, 0);
   Trainee t(prepared->tokenizer.vocab().size());
+  const auto replicas = use_threads(t, state.range(1), state.range(2) != 0);
   data::Batch batch;
   size_t next = 0;
   int64_t sentences = 0;
@@ -108,7 +123,7 @@ void BM_TrainStepCoLA(benchmark::State& state) {
     next = (next + 1) % plan.size();
     state.ResumeTiming();
     benchmark::DoNotOptimize(
-        train::train_step(t.model, *t.optimizer, train::as_tensors(batch), 1.0));
+        train::train_step(t.model, *t.optimizer, train::as_tensors(batch), 1.0, replicas.get()));
     sentences += batch.inputs.batch;
     tokens += batch.inputs.batch * batch.inputs.seq_len;
   }
@@ -121,8 +136,13 @@ void BM_TrainStepCoLA(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_TrainStepCoLA)
-    ->ArgsProduct({{0, 1}, {1, 2}})
-    ->ArgNames({"pad128", "threads"})
+    ->Args({0, 1, 0})
+    ->Args({0, 2, 0})
+    ->Args({0, 2, 1})
+    ->Args({1, 1, 0})
+    ->Args({1, 2, 0})
+    ->Args({1, 2, 1})
+    ->ArgNames({"pad128", "threads", "parallel"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -189,6 +189,7 @@ void bind_training(MapReader& r, TrainingConfig& t) {
       .field("deterministic", t.deterministic)
       .field("resume", t.resume)
       .field("num_threads", t.num_threads)
+      .field("data_parallel", t.data_parallel)
       .field("dvc", t.dvc);
 }
 

@@ -65,6 +65,7 @@ struct TrainingConfig {
   bool deterministic = false;       // deterministic algorithms (slower where they differ)
   std::string resume;               // a checkpoint dir (…/checkpoints/last) to continue from
   int num_threads = 0;              // LibTorch intra-op threads; 0 = physical cores
+  bool data_parallel = true;        // with > 1 thread: split each batch over them, 1 thread each
   bool dvc = false;                 // also write a DVC 3 .dvc file beside each checkpoint
 };
 

@@ -7,6 +7,7 @@
 // call and derives each element's coin from (seed, index) with a hash, in parallel. The result is
 // the same distribution as torch::dropout, reproducible from torch::manual_seed, saved and restored
 // with the generator state, and independent of the thread count.
+#include <ATen/core/Generator.h>
 #include <torch/types.h>
 
 namespace cola::model {
@@ -16,7 +17,29 @@ namespace cola::model {
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
 
 /// The mask `fast_dropout` multiplies by for `seed`: 0 or 1 / (1 - p), of x's shape and dtype.
-/// Exposed for tests of its statistics and of its independence from the thread count.
-torch::Tensor dropout_mask(const torch::Tensor& like, double p, uint64_t seed);
+/// `offset` is the flat index of its first element within a larger tensor whose mask this is a
+/// slice of. Exposed for tests of its statistics and of its independence from the thread count.
+torch::Tensor dropout_mask(const torch::Tensor& like, double p, uint64_t seed, int64_t offset = 0);
+
+/// For a data-parallel replica that runs rows [first_row, ...) of a batch: while alive,
+/// fast_dropout on this thread draws its seeds from `seeds` (a clone of the default generator taken
+/// before the step, so it draws what the whole-batch pass draws) and offsets each mask by first_row
+/// rows. The replica's masks are then exactly the rows of the whole batch's masks, so training does
+/// not depend on how the batch was split. Tensors must have the batch as their first dimension.
+class BatchSlice {
+ public:
+  BatchSlice(at::Generator seeds, int64_t first_row);
+  ~BatchSlice();
+  BatchSlice(const BatchSlice&) = delete;
+  BatchSlice& operator=(const BatchSlice&) = delete;
+
+  at::Generator& seeds() { return seeds_; }
+  int64_t first_row() const { return first_row_; }
+
+ private:
+  at::Generator seeds_;
+  int64_t first_row_;
+  BatchSlice* previous_;
+};
 
 }  // namespace cola::model

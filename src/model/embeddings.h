@@ -24,6 +24,7 @@ class EmbeddingsImpl : public torch::nn::Module {
   /// Makes the word embeddings' gradient sparse (only the rows of the batch's tokens). The
   /// trainer's FusedAdamW accepts it; LibTorch's own optimizers do not.
   void set_sparse_word_gradient(bool sparse) { word_embeddings_->options.sparse(sparse); }
+  bool sparse_word_gradient() const { return word_embeddings_->options.sparse(); }
 
  private:
   torch::nn::Embedding word_embeddings_{nullptr};

@@ -1,24 +1,134 @@
 #include "train/train_step.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <torch/nn/functional/loss.h>
 
 #include <cmath>
+#include <exception>
+#include <thread>
+
+#include "model/dropout.h"
 
 namespace cola::train {
+namespace {
+
+struct SliceResult {
+  double loss_sum = 0;  // cross-entropy summed over the slice's rows
+  int64_t correct = 0;
+  std::exception_ptr error;
+};
+
+// Forward and backward of rows [first, first + rows) on `model`. The loss is scaled by
+// rows / total so that the replicas' gradients sum to the whole batch's mean-loss gradient.
+void run_slice(model::BertForSequenceClassification& model, const BatchTensors& batch,
+               int64_t first, int64_t rows, SliceResult& out) {
+  const auto total = static_cast<double>(batch.labels.size(0));
+  const auto ids = batch.input_ids.narrow(0, first, rows);
+  const auto mask = batch.attention_mask.narrow(0, first, rows);
+  const auto labels = batch.labels.narrow(0, first, rows);
+  const auto logits = model->forward(ids, mask);
+  const auto loss = torch::nn::functional::cross_entropy(logits, labels);
+  out.loss_sum = loss.item<double>() * static_cast<double>(rows);
+  out.correct = logits.argmax(-1).eq(labels).sum().item<int64_t>();
+  if (std::isfinite(out.loss_sum)) (loss * (static_cast<double>(rows) / total)).backward();
+}
+
+// Adds each replica's gradients into the model's (sparse ones by concatenation) and drops them.
+void gather_gradients(model::BertForSequenceClassification& model,
+                      std::vector<model::BertForSequenceClassification>& copies) {
+  auto params = model->parameters();
+  for (auto& copy : copies) {
+    auto theirs = copy->parameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+      auto& g = theirs[i].mutable_grad();
+      if (!g.defined()) continue;
+      auto& mine = params[i].mutable_grad();
+      if (!mine.defined()) {
+        mine = g;
+      } else if (mine.is_sparse()) {
+        mine = mine + g;
+      } else {
+        mine.add_(g);
+      }
+      g.reset();
+    }
+  }
+}
+
+}  // namespace
+
+Replicas::Replicas(const model::BertForSequenceClassification& model, int extra) {
+  const torch::NoGradGuard no_grad;
+  // Building a copy initialises weights it then drops; the generator must not notice, or turning
+  // data-parallel on would change every later dropout mask.
+  auto generator = at::detail::getDefaultCPUGenerator();
+  const auto saved = generator.get_state();
+  auto params = model->parameters();
+  for (int i = 0; i < extra; ++i) {
+    model::BertForSequenceClassification copy(model->config());
+    copy->train(model->is_training());
+    copy->bert()->embeddings()->set_sparse_word_gradient(
+        model->bert()->embeddings()->sparse_word_gradient());
+    auto theirs = copy->parameters();
+    for (size_t k = 0; k < params.size(); ++k) theirs[k].set_data(params[k]);
+    copies_.push_back(std::move(copy));
+  }
+  generator.set_state(saved);
+}
 
 StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& optimizer,
-                       const BatchTensors& batch, double max_grad_norm) {
-  const auto logits = model->forward(batch.input_ids, batch.attention_mask);
-  const auto loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+                       const BatchTensors& batch, double max_grad_norm, Replicas* replicas) {
+  optimizer.clear_grad();
+  const int64_t n = batch.labels.size(0);
+  const int64_t parts =
+      std::min<int64_t>(n, 1 + (replicas != nullptr ? static_cast<int64_t>(replicas->size()) : 0));
+  // Rows [bounds[k], bounds[k + 1]) go to part k: part 0 to the model, here; the rest to replicas.
+  std::vector<int64_t> bounds(static_cast<size_t>(parts) + 1);
+  for (int64_t k = 0; k <= parts; ++k) bounds[static_cast<size_t>(k)] = n * k / parts;
+  std::vector<SliceResult> results(static_cast<size_t>(parts));
+  if (replicas != nullptr) {
+    for (auto& copy : replicas->copies_) copy->train(model->is_training());  // dropout on or off
+  }
+  std::vector<std::thread> threads;
+  for (int64_t k = 1; k < parts; ++k) {
+    // A clone of the generator as it is now: the replica draws the dropout seeds this thread will.
+    auto seeds = at::detail::getDefaultCPUGenerator().clone();
+    threads.emplace_back([&, k, seeds = std::move(seeds)]() mutable {
+      try {
+        at::set_num_threads(1);  // OpenMP's thread count is per thread: set it on this one
+        const model::BatchSlice slice(std::move(seeds), bounds[static_cast<size_t>(k)]);
+        run_slice(replicas->copies_[static_cast<size_t>(k - 1)], batch,
+                  bounds[static_cast<size_t>(k)],
+                  bounds[static_cast<size_t>(k) + 1] - bounds[static_cast<size_t>(k)],
+                  results[static_cast<size_t>(k)]);
+      } catch (...) {
+        results[static_cast<size_t>(k)].error = std::current_exception();
+      }
+    });
+  }
+  if (parts > 1) at::set_num_threads(1);  // each slice on one core
+  try {
+    run_slice(model, batch, 0, bounds[1], results[0]);
+  } catch (...) {
+    results[0].error = std::current_exception();
+  }
+  for (auto& t : threads) t.join();
   StepOutcome out;
-  out.loss = loss.item<double>();
-  out.correct = logits.argmax(-1).eq(batch.labels).sum().item<int64_t>();
+  for (const auto& r : results) {
+    if (r.error) std::rethrow_exception(r.error);
+    out.loss += r.loss_sum;
+    out.correct += r.correct;
+  }
+  out.loss /= static_cast<double>(n);
+  if (replicas != nullptr) gather_gradients(model, replicas->copies_);
   if (!std::isfinite(out.loss)) {
     out.finite = false;
+    optimizer.clear_grad();
     return out;
   }
-  optimizer.clear_grad();
-  loss.backward();
+  // The update touches every weight (AdamW moves even the rows without gradient): all the cores.
+  if (parts > 1) at::set_num_threads(static_cast<int>(parts));
   // Clipping as clip_grad_norm_ computes it, folded into the optimizer's pass over the gradients.
   const double scale =
       max_grad_norm > 0 ? clip_factor(grad_norm(model->parameters()), max_grad_norm) : 1.0;

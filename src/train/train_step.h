@@ -1,6 +1,8 @@
 #pragma once
 // One optimizer step, shared by the trainer and bench/train_bench.cc so that the benchmark
 // measures exactly the trainer's path.
+#include <vector>
+
 #include "model/bert.h"
 #include "train/batch_tensors.h"
 #include "train/optimizer.h"
@@ -13,10 +15,34 @@ struct StepOutcome {
   bool finite = true;   // false: the loss was NaN or Inf and nothing was updated
 };
 
+/// Copies of a model for data-parallel steps. Each shares the model's parameter storage, so the
+/// optimizer's in-place update reaches all of them, but keeps its own gradients, so that they can
+/// run backward at once on their own threads.
+///
+/// Why: bert-tiny's matrices are too small for LibTorch to split one step over 2 cores well (1.15x
+/// from a second thread), while two halves of a batch, one per core, are independent.
+class Replicas {
+ public:
+  /// `extra` copies of `model` (0: none, the step runs on the model alone).
+  Replicas(const model::BertForSequenceClassification& model, int extra);
+  size_t size() const { return copies_.size(); }
+
+ private:
+  friend StepOutcome train_step(model::BertForSequenceClassification&, FusedAdamW&,
+                                const BatchTensors&, double, Replicas*);
+  std::vector<model::BertForSequenceClassification> copies_;
+};
+
 /// Forward, cross-entropy, backward, gradient clipping to `max_grad_norm` (0 = none) and one
-/// FusedAdamW step at the optimizer's current learning rate. A non-finite loss returns before
-/// any gradient or weight changes.
+/// FusedAdamW step at the optimizer's current learning rate. A non-finite loss leaves the weights
+/// as they were.
+///
+/// With replicas, the batch's rows are split between the model (on this thread) and its replicas
+/// (a thread each), their gradients summed into the model's, then one step is taken. Dropout masks
+/// are the whole batch's (model::BatchSlice), so the result equals the single-thread step up to
+/// the order of float additions. Run it with one LibTorch thread per replica.
 StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& optimizer,
-                       const BatchTensors& batch, double max_grad_norm);
+                       const BatchTensors& batch, double max_grad_norm,
+                       Replicas* replicas = nullptr);
 
 }  // namespace cola::train

@@ -39,6 +39,7 @@ struct Session {
   std::unique_ptr<data::Batcher> valid_batches;  // null without a validation file
   model::BertForSequenceClassification model{nullptr};
   std::unique_ptr<FusedAdamW> optimizer;
+  std::unique_ptr<Replicas> replicas;  // data-parallel copies of the model; null when off
   TrainerState state;
   EarlyStopping early;
   track::JsonlLog metrics;
@@ -46,13 +47,19 @@ struct Session {
   TrainResult result;
 };
 
-void configure_threads(const config::TrainingConfig& t) {
-  const int threads =
-      t.num_threads > 0 ? t.num_threads : static_cast<int>(std::thread::hardware_concurrency());
-  torch::set_num_threads(std::max(1, threads));
+// Sets LibTorch's threads; returns how many model replicas data-parallel steps use (0: none).
+int configure_threads(const config::TrainingConfig& t) {
+  const int threads = std::max(
+      1, t.num_threads > 0 ? t.num_threads : static_cast<int>(std::thread::hardware_concurrency()));
+  const bool parallel = t.data_parallel && threads > 1;
+  torch::set_num_threads(parallel ? 1 : threads);
   at::globalContext().setDeterministicAlgorithms(t.deterministic, /*warn_only=*/false);
-  log::info("LibTorch: {} intra-op threads{}", torch::get_num_threads(),
+  log::info("LibTorch: {}{}",
+            parallel
+                ? fmt::format("each batch split over {} threads, 1 intra-op thread each", threads)
+                : fmt::format("{} intra-op threads", threads),
             t.deterministic ? ", deterministic algorithms" : "");
+  return parallel ? threads - 1 : 0;
 }
 
 // The directory whose vocab.txt a run must use: the checkpoint it resumes or starts from.
@@ -131,7 +138,8 @@ std::pair<double, int64_t> step(Session& s, data::Batch& batch) {
       linear_warmup_decay(t.lr, s.state.step,
                           static_cast<int64_t>(std::llround(t.warmup_ratio * s.state.total_steps)),
                           s.state.total_steps));
-  const auto out = train_step(s.model, *s.optimizer, as_tensors(batch), t.max_grad_norm);
+  const auto out =
+      train_step(s.model, *s.optimizer, as_tensors(batch), t.max_grad_norm, s.replicas.get());
   if (!out.finite) {
     throw Error(
         fmt::format("step {}: the loss is {}; stopping without updating the weights (the "
@@ -215,6 +223,7 @@ Session open_session(const TrainRequest& request, const fs::path& run_dir) {
   return Session{request,
                  request.config,
                  prepare_data(data_cfg, run_dir),
+                 nullptr,
                  nullptr,
                  nullptr,
                  nullptr,
@@ -303,10 +312,11 @@ TrainResult train(const TrainRequest& request) {
   log::info("run directory: {}", run_dir.string());
   install_interrupt_handler();
   try {
-    configure_threads(request.config.training);
+    const int replicas = configure_threads(request.config.training);
     Session s = open_session(request, run_dir);
     s.result.run_dir = run_dir;
     setup(s);
+    if (replicas > 0) s.replicas = std::make_unique<Replicas>(s.model, replicas);
     TrainResult result = run(s);
     s.events.flush();
     write_summary(result, result.interrupted ? "interrupted" : "finished");

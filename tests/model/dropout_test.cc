@@ -1,5 +1,6 @@
 #include "model/dropout.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <torch/types.h>
@@ -39,6 +40,27 @@ TEST(Dropout, MaskDependsOnTheSeedOnlyNotOnThreads) {
   at::set_num_threads(threads);
   EXPECT_TRUE(torch::equal(one, two));
   EXPECT_FALSE(torch::equal(one, dropout_mask(like, 0.1, 8)));
+}
+
+// A data-parallel replica holding rows [r0, r1) of a batch draws the seeds the whole-batch pass
+// draws and gets exactly those rows of its masks, at any offset parity.
+TEST(Dropout, ABatchSliceGetsItsRowsOfTheWholeBatchsMasks) {
+  const auto x = torch::ones({5, 3, 7});  // 21 elements a row: odd offsets too
+  torch::manual_seed(11);
+  const auto seeds = at::detail::getDefaultCPUGenerator().clone();
+  const auto whole_1 = fast_dropout(x, 0.3, true);
+  const auto whole_2 = fast_dropout(x, 0.3, true);
+  for (int64_t first : {0, 1, 2, 4}) {
+    const BatchSlice slice(seeds.clone(), first);
+    const auto rows = x.narrow(0, first, 5 - first);
+    EXPECT_TRUE(torch::equal(fast_dropout(rows, 0.3, true), whole_1.narrow(0, first, 5 - first)))
+        << first;
+    EXPECT_TRUE(torch::equal(fast_dropout(rows, 0.3, true), whole_2.narrow(0, first, 5 - first)))
+        << first;
+  }
+  // Outside a slice, the default generator is used again.
+  torch::manual_seed(11);
+  EXPECT_TRUE(torch::equal(fast_dropout(x, 0.3, true), whole_1));
 }
 
 TEST(Dropout, FollowsTorchManualSeedAndDrawsAFreshMaskEachCall) {
