@@ -1,7 +1,7 @@
 #include "train/train_step.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
+#include <omp.h>
 #include <torch/nn/functional/loss.h>
 
 #include <cmath>
@@ -96,7 +96,7 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
     auto seeds = at::detail::getDefaultCPUGenerator().clone();
     threads.emplace_back([&, k, seeds = std::move(seeds)]() mutable {
       try {
-        at::set_num_threads(1);  // OpenMP's thread count is per thread: set it on this one
+        omp_set_num_threads(1);  // OpenMP's thread count is per thread: set it on this one
         const model::BatchSlice slice(std::move(seeds), bounds[static_cast<size_t>(k)]);
         run_slice(replicas->copies_[static_cast<size_t>(k - 1)], batch,
                   bounds[static_cast<size_t>(k)],
@@ -107,7 +107,9 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
       }
     });
   }
-  if (parts > 1) at::set_num_threads(1);  // each slice on one core
+  // OpenMP's own setter, not at::set_num_threads: that one also rebuilds LibTorch's pthreadpool,
+  // ~190 us a pair of calls here, twice a step. LibTorch and OpenBLAS read OpenMP's count.
+  if (parts > 1) omp_set_num_threads(1);  // each slice on one core
   try {
     run_slice(model, batch, 0, bounds[1], results[0]);
   } catch (...) {
@@ -128,7 +130,7 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
     return out;
   }
   // The update touches every weight (AdamW moves even the rows without gradient): all the cores.
-  if (parts > 1) at::set_num_threads(static_cast<int>(parts));
+  if (parts > 1) omp_set_num_threads(static_cast<int>(parts));
   // Clipping as clip_grad_norm_ computes it, folded into the optimizer's pass over the gradients.
   const double scale =
       max_grad_norm > 0 ? clip_factor(grad_norm(model->parameters()), max_grad_norm) : 1.0;
