@@ -18,21 +18,9 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::vector<std::string> tiny_train_args(const fs::path& run_dir) {
-  return {"train",
-          "hydra.run.dir=" + run_dir.string(),
-          "model.num_hidden_layers=1",
-          "model.hidden_size=32",
-          "model.num_attention_heads=2",
-          "model.intermediate_size=64",
-          "training.max_epochs=1",
-          "training.limit_train_batches=5",
-          "training.num_threads=1"};
-}
-
 TEST(TrainCli, WritesARunDirectoryAndPrintsTheBestMetrics) {
   TempDir tmp;
-  const auto r = run_cli(tiny_train_args(tmp / "run"));
+  const auto r = run_cli(tiny_train_args((tmp / "run").string()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("best validation (epoch 1, step 5)"));
   EXPECT_THAT(r.out, HasSubstr("valid/mcc"));
@@ -45,7 +33,7 @@ TEST(TrainCli, WritesARunDirectoryAndPrintsTheBestMetrics) {
 
 TEST(TrainCli, AHiddenSizeTheHeadsDoNotDivideIsAUsageError) {
   TempDir tmp;
-  auto args = tiny_train_args(tmp / "run");
+  auto args = tiny_train_args((tmp / "run").string());
   args.push_back("model.hidden_size=30");  // 30 / 4 heads is not a whole head size
   args.push_back("model.num_attention_heads=4");
   const auto r = run_cli(args);
@@ -57,7 +45,7 @@ TEST(TrainCli, AHiddenSizeTheHeadsDoNotDivideIsAUsageError) {
 // Ctrl-C finishes the step, saves `last`, and exits with one line saying how to resume.
 TEST(TrainCli, CtrlCSavesLastAndExplainsHowToResume) {
   TempDir tmp;
-  auto args = tiny_train_args(tmp / "run");
+  auto args = tiny_train_args((tmp / "run").string());
   args.push_back("training.max_epochs=1000");
   args.push_back("training.limit_train_batches=1.0");
   BackgroundCli cli(args);

@@ -21,10 +21,7 @@ class ExportCli : public ::testing::Test {
   // One tiny training run for the whole suite (LibTorch's start-up dominates each CLI call).
   static void SetUpTestSuite() {
     run_ = new TempDir();
-    const auto r = run_cli(
-        {"train", "hydra.run.dir=" + (run_->path() / "run").string(), "model.num_hidden_layers=1",
-         "model.hidden_size=32", "model.num_attention_heads=2", "model.intermediate_size=64",
-         "training.max_epochs=1", "training.limit_train_batches=3", "training.num_threads=1"});
+    const auto r = run_cli(tiny_train_args((run_->path() / "run").string(), 3));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {

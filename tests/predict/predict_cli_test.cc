@@ -27,10 +27,7 @@ class PredictCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    const auto r = run_cli(
-        {"train", "hydra.run.dir=" + (dir_->path() / "run").string(), "model.num_hidden_layers=1",
-         "model.hidden_size=32", "model.num_attention_heads=2", "model.intermediate_size=64",
-         "training.max_epochs=1", "training.limit_train_batches=3", "training.num_threads=1"});
+    const auto r = run_cli(tiny_train_args((dir_->path() / "run").string(), 3));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto e = run_cli({"export", "--checkpoint", checkpoint(), "--output", model()});
     ASSERT_EQ(e.exit_code, 0) << e.err;

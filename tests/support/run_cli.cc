@@ -117,4 +117,16 @@ int count_lines(const std::string& text) {
   return text.back() == '\n' ? n : n + 1;
 }
 
+std::vector<std::string> tiny_train_args(const std::string& run_dir, int batches) {
+  return {"train",
+          "hydra.run.dir=" + run_dir,
+          "model.num_hidden_layers=1",
+          "model.hidden_size=32",
+          "model.num_attention_heads=2",
+          "model.intermediate_size=64",
+          "training.max_epochs=1",
+          "training.limit_train_batches=" + std::to_string(batches),
+          "training.num_threads=1"};
+}
+
 }  // namespace cola::test

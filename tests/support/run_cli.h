@@ -17,6 +17,11 @@ CliResult run_cli(const std::vector<std::string>& args,
                   const std::map<std::string, std::string>& env = {},
                   const std::string& stdin_text = "");
 
+/// `cola train` arguments for a run of seconds into `run_dir`: bert with 1 layer, hidden 32, on
+/// data/sample for one epoch of `batches` batches, 1 thread. The trained checkpoint the CLI tests
+/// of export, predict and train start from.
+std::vector<std::string> tiny_train_args(const std::string& run_dir, int batches = 5);
+
 /// A `cola` process started in the background (to signal it while it works).
 class BackgroundCli {
  public:
