@@ -81,29 +81,27 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
                        const BatchTensors& batch, double max_grad_norm, Replicas* replicas) {
   optimizer.clear_grad();
   const int64_t n = batch.labels.size(0);
-  const int64_t parts =
-      std::min<int64_t>(n, 1 + (replicas != nullptr ? static_cast<int64_t>(replicas->size()) : 0));
-  // Rows [bounds[k], bounds[k + 1]) go to part k: part 0 to the model, here; the rest to replicas.
-  std::vector<int64_t> bounds(static_cast<size_t>(parts) + 1);
-  for (int64_t k = 0; k <= parts; ++k) bounds[static_cast<size_t>(k)] = n * k / parts;
-  std::vector<SliceResult> results(static_cast<size_t>(parts));
+  const size_t parts =
+      std::min<size_t>(static_cast<size_t>(n), 1 + (replicas != nullptr ? replicas->size() : 0));
+  // Rows [first[k], first[k + 1]) go to part k: part 0 to the model, here; the rest to replicas.
+  std::vector<int64_t> first(parts + 1);
+  for (size_t k = 0; k <= parts; ++k)
+    first[k] = n * static_cast<int64_t>(k) / static_cast<int64_t>(parts);
+  std::vector<SliceResult> results(parts);
   if (replicas != nullptr) {
     for (auto& copy : replicas->copies_) copy->train(model->is_training());  // dropout on or off
   }
   std::vector<std::thread> threads;
-  for (int64_t k = 1; k < parts; ++k) {
+  for (size_t k = 1; k < parts; ++k) {
     // A clone of the generator as it is now: the replica draws the dropout seeds this thread will.
     auto seeds = at::detail::getDefaultCPUGenerator().clone();
     threads.emplace_back([&, k, seeds = std::move(seeds)]() mutable {
       try {
         omp_set_num_threads(1);  // OpenMP's thread count is per thread: set it on this one
-        const model::BatchSlice slice(std::move(seeds), bounds[static_cast<size_t>(k)]);
-        run_slice(replicas->copies_[static_cast<size_t>(k - 1)], batch,
-                  bounds[static_cast<size_t>(k)],
-                  bounds[static_cast<size_t>(k) + 1] - bounds[static_cast<size_t>(k)],
-                  results[static_cast<size_t>(k)]);
+        const model::BatchSlice slice(std::move(seeds), first[k]);
+        run_slice(replicas->copies_[k - 1], batch, first[k], first[k + 1] - first[k], results[k]);
       } catch (...) {
-        results[static_cast<size_t>(k)].error = std::current_exception();
+        results[k].error = std::current_exception();
       }
     });
   }
@@ -111,7 +109,7 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
   // ~190 us a pair of calls here, twice a step. LibTorch and OpenBLAS read OpenMP's count.
   if (parts > 1) omp_set_num_threads(1);  // each slice on one core
   try {
-    run_slice(model, batch, 0, bounds[1], results[0]);
+    run_slice(model, batch, 0, first[1], results[0]);
   } catch (...) {
     results[0].error = std::current_exception();
   }
