@@ -22,5 +22,6 @@ void setup_verify(CLI::App& cmd);
 void setup_export(CLI::App& cmd);
 void setup_predict(CLI::App& cmd);
 void setup_bench(CLI::App& cmd);
+void setup_hub(CLI::App& cmd);
 
 }  // namespace cola::app

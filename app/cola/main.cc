@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
     {"runs", "List run directories with their best metrics (sort, filter)", cola::app::setup_runs},
     {"report", "Write a self-contained HTML report of a run", cola::app::setup_report},
     {"verify", "Check an artifact against its *.manifest.json", cola::app::setup_verify},
+    {"hub", "Hugging Face Hub: download a model into the cache shared with Python (hub download)",
+     cola::app::setup_hub},
 };
 
 // One line on stderr, never a backtrace: messages from third-party libraries may carry several.
