@@ -1,5 +1,6 @@
 // `cola bench --model model.onnx --checkpoint DIR`: ONNX Runtime against LibTorch on the same
 // weights and sentences, across batch sizes, padding modes and thread counts (predict/bench.h).
+// Either alone benches one backend: a foreign .onnx (with --vocab/--labels) needs no LibTorch.
 // The data is --input, --synthetic N sentences, or the configured dev set.
 #include <fmt/format.h>
 
@@ -85,8 +86,11 @@ void run(BenchFlags f, const CLI::App& cmd) {
 
 void setup_bench(CLI::App& cmd) {
   auto f = std::make_shared<BenchFlags>();
-  cmd.add_option("--model", f->onnx, "the exported .onnx (ONNX Runtime)");
-  cmd.add_option("--checkpoint", f->checkpoint, "the checkpoint it came from (LibTorch)");
+  cmd.add_option("--model", f->onnx,
+                 "a .onnx (ONNX Runtime): cola's export, or another with --vocab/--labels");
+  cmd.add_option("--checkpoint", f->checkpoint,
+                 "the checkpoint it came from (LibTorch): a directory, weights file, .ckpt or "
+                 "Hub id");
   cmd.add_option("--input", f->input, "sentences (text, TSV, JSONL); default: the dev set");
   cmd.add_option("--synthetic", f->synthetic, "N synthetic sentences of 3..40 words instead");
   cmd.add_option("--limit", f->limit, "use at most N sentences of the input (0 = all)");

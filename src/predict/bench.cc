@@ -1,6 +1,7 @@
 #include "predict/bench.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -90,6 +91,7 @@ std::vector<BenchCell> run_cell(const std::vector<std::unique_ptr<Predictor>>& p
     cell.forward_share = quantile(times[i].share, 0.5);
     cell.latency =
         summarize(times[i].batches, static_cast<int64_t>(texts.size()) * options.repetitions);
+    cell.static_seq_len = predictors[i]->fixed_shape().seq_len;
     cells.push_back(std::move(cell));
   }
   return cells;
@@ -112,6 +114,42 @@ double time_tokenize(const Predictor& p, const std::vector<std::string>& texts, 
   }
   mean_tokens = texts.empty() ? 0 : static_cast<double>(tokens) / static_cast<double>(texts.size());
   return quantile(times, 0.5);
+}
+
+void add_note(std::vector<std::string>& notes, std::string note) {
+  if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(std::move(note));
+}
+
+// The batch sizes to run: the grid's, unless a model takes one batch size only. Notes what a
+// static axis changes.
+std::vector<int64_t> batch_grid(const std::vector<std::unique_ptr<Predictor>>& predictors,
+                                const BenchOptions& options, std::vector<std::string>& notes) {
+  std::vector<int64_t> grid = options.batch_sizes;
+  int64_t pinned = 0;
+  for (const auto& p : predictors) {
+    const FixedShape& fixed = p->fixed_shape();
+    if (fixed.seq_len > 0) {
+      add_note(notes, fmt::format("{0}: the model takes exactly {1} tokens, so the dynamic, "
+                                  "bucketed and fixed cells all pad every sentence to {1} (no "
+                                  "dynamic/fixed ratio)",
+                                  p->backend(), fixed.seq_len));
+    }
+    if (fixed.batch <= 0) continue;
+    if (pinned > 0 && pinned != fixed.batch) {
+      throw Error(
+          fmt::format("bench: the models take batches of exactly {} and {} sentences: no "
+                      "batch size suits both",
+                      pinned, fixed.batch));
+    }
+    pinned = fixed.batch;
+    if (grid != std::vector<int64_t>{pinned}) {
+      add_note(notes, fmt::format("{}: the model takes batches of exactly {} sentences, so batch "
+                                  "sizes {} run as {}",
+                                  p->backend(), pinned, fmt::join(grid, ", "), pinned));
+    }
+  }
+  if (pinned > 0) grid = {pinned};
+  return grid;
 }
 
 double ratio(const BenchCell* a, const BenchCell* b) {
@@ -166,7 +204,7 @@ BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFact
       report.tokenize_seconds =
           time_tokenize(*predictors.front(), texts, options.repetitions, report.mean_tokens);
     }
-    for (int64_t batch : options.batch_sizes) {
+    for (int64_t batch : batch_grid(predictors, options, report.notes)) {
       for (BenchPadding padding : options.paddings) {
         for (auto& cell :
              run_cell(predictors, max_lengths, texts, padding, batch, threads, options)) {
@@ -194,6 +232,8 @@ std::string bench_markdown(const BenchReport& r) {
       r.sentences, r.mean_tokens, r.tokenize_seconds * 1e3,
       r.tokenize_seconds > 0 ? static_cast<double>(r.sentences) / r.tokenize_seconds : 0.0,
       r.warmup, r.repetitions);
+  for (const auto& note : r.notes) out += "note: " + note + "\n";
+  if (!r.notes.empty()) out += "\n";
   out +=
       "| backend | threads | batch | padding | p50 ms | p90 ms | p99 ms | sentences/s | "
       "forward share | ort/torch | dynamic/fixed |\n"
@@ -203,12 +243,15 @@ std::string bench_markdown(const BenchReport& r) {
     const BenchCell* fixed = r.find(c.backend, c.threads, c.batch_size, BenchPadding::kFixed);
     const double vs_torch = c.backend == "onnx" ? ratio(&c, torch) : 0;
     const double vs_fixed = c.padding != BenchPadding::kFixed ? ratio(&c, fixed) : 0;
+    const std::string fixed_text = c.static_seq_len > 0 && c.padding != BenchPadding::kFixed
+                                       ? fmt::format("- (all {})", c.static_seq_len)
+                                       : ratio_text(vs_fixed);
     out += fmt::format(
         "| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.0f} | {:.0f}% | {} | {} |\n",
         c.backend, c.threads == 0 ? std::string("all") : std::to_string(c.threads), c.batch_size,
         bench_padding_name(c.padding), c.latency.p50 * 1e3, c.latency.p90 * 1e3,
         c.latency.p99 * 1e3, c.sentences_per_second, 100 * c.forward_share, ratio_text(vs_torch),
-        ratio_text(vs_fixed));
+        fixed_text);
   }
   return out;
 }
@@ -220,6 +263,7 @@ std::string bench_json(const BenchReport& r) {
   j["tokenize_seconds"] = r.tokenize_seconds;
   j["warmup"] = r.warmup;
   j["repetitions"] = r.repetitions;
+  j["notes"] = r.notes;
   j["cells"] = nlohmann::json::array();
   for (const auto& c : r.cells) {
     const BenchCell* torch = r.find("torch", c.threads, c.batch_size, c.padding);
@@ -237,7 +281,9 @@ std::string bench_json(const BenchReport& r) {
         {"forward_share", c.forward_share},
     };
     if (c.backend == "onnx" && torch != nullptr) cell["ort_over_torch"] = ratio(&c, torch);
-    if (c.padding != BenchPadding::kFixed && fixed != nullptr) {
+    if (c.static_seq_len > 0) {
+      cell["static_seq_len"] = c.static_seq_len;  // every padding mode pads to it: no ratio
+    } else if (c.padding != BenchPadding::kFixed && fixed != nullptr) {
       cell["over_fixed"] = ratio(&c, fixed);
     }
     j["cells"].push_back(std::move(cell));

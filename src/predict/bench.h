@@ -42,6 +42,8 @@ struct BenchCell {
   double sentences_per_second = 0;  // median over repetitions, end to end (tokenize..softmax)
   double forward_share = 0;         // forward() time / end-to-end time, median pass
   LatencySummary latency;           // per forward() batch, pooled over repetitions
+  int64_t static_seq_len = 0;       // the model's static sequence axis, to which every padding
+                                    // mode pads (so no dynamic/fixed ratio); 0 = none
 };
 
 struct BenchReport {
@@ -49,6 +51,7 @@ struct BenchReport {
   double mean_tokens = 0;       // per sentence, [CLS]/[SEP] included
   double tokenize_seconds = 0;  // median over repetitions, the whole data set
   int warmup = 0, repetitions = 0;
+  std::vector<std::string> notes;  // how models with static axes changed the grid, one a line
   std::vector<BenchCell> cells;
   /// The cell for these keys, or nullptr.
   const BenchCell* find(const std::string& backend, int threads, int64_t batch,
@@ -60,11 +63,14 @@ using PredictorFactory =
     std::function<std::unique_ptr<Predictor>(const std::string& backend, int threads)>;
 
 /// Runs the grid on `texts`. Every backend is opened once per thread count, and all of them stay
-/// open while that thread count's cells run. Cells come back by backend, then in grid order.
+/// open while that thread count's cells run. Cells come back by backend, then in grid order. A
+/// model with a static batch axis (Predictor::fixed_shape) replaces the batch sizes with its own,
+/// with a note; Error when two models pin different ones.
 BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFactory& open,
                       const BenchOptions& options);
 
-/// The report as a markdown table with the ORT/LibTorch and dynamic/fixed-128 ratios.
+/// The report as a markdown table with the ORT/LibTorch and dynamic/fixed-128 ratios (none for a
+/// model whose static sequence axis pads every mode alike), its notes above it.
 std::string bench_markdown(const BenchReport& report);
 /// The report as JSON.
 std::string bench_json(const BenchReport& report);

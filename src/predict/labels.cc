@@ -47,7 +47,14 @@ std::vector<std::string> read_labels_file(const std::filesystem::path& path) {
   const std::string source = path.string();
   const std::string content = read_file(path);
   const std::string_view trimmed = trim(content);
-  if (!trimmed.empty() && trimmed.front() == '{') return parse_id2label(trimmed, source);
+  if (!trimmed.empty() && trimmed.front() == '{') {
+    // A Hugging Face config.json carries the map under "id2label", beside the model's sizes.
+    const auto parsed = nlohmann::json::parse(trimmed, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object() && parsed.contains("id2label")) {
+      return parse_id2label(parsed["id2label"].dump(), source + " id2label");
+    }
+    return parse_id2label(trimmed, source);
+  }
   std::vector<std::string> labels;
   for (size_t pos = 0; pos <= trimmed.size();) {
     const size_t end = std::min(trimmed.find('\n', pos), trimmed.size());

@@ -15,7 +15,8 @@ namespace cola::predict {
 /// `source` when it is not an object of consecutive ids from 0.
 std::vector<std::string> parse_id2label(std::string_view json, const std::string& source);
 
-/// A labels file: id2label JSON, or one label a line (id = line number - 1); Error naming the file.
+/// A labels file: id2label JSON, a Hugging Face config.json (its "id2label"), or one label a line
+/// (id = line number - 1); Error naming the file.
 std::vector<std::string> read_labels_file(const std::filesystem::path& path);
 
 /// The tokenizer settings of a tokenizer_config.json.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "core/error.h"
 
@@ -29,6 +30,35 @@ void check(const PredictOptions& o) {
 
 }  // namespace
 
+PredictOptions fit_to_shape(PredictOptions options, const FixedShape& fixed) {
+  if (fixed.seq_len > 0) {
+    options.max_length = fixed.seq_len;
+    options.padding = text::Padding::max_length;
+  }
+  if (fixed.batch > 0) options.batch_size = fixed.batch;
+  return options;
+}
+
+std::vector<std::string> fixed_shape_notes(const FixedShape& fixed,
+                                           const PredictOptions& requested) {
+  std::vector<std::string> notes;
+  if (fixed.seq_len > 0) {
+    notes.push_back(fmt::format(
+        "the model takes exactly {0} tokens, so every sentence is padded (or cut) to {0}{1}",
+        fixed.seq_len,
+        requested.max_length != fixed.seq_len
+            ? fmt::format(", not to the max length of {} asked for", requested.max_length)
+            : ""));
+  }
+  if (fixed.batch > 0 && requested.batch_size != fixed.batch) {
+    notes.push_back(fmt::format(
+        "the model takes batches of exactly {0} sentences, so the batch size is {0}, not {1} "
+        "(a short last batch is filled with empty rows)",
+        fixed.batch, requested.batch_size));
+  }
+  return notes;
+}
+
 void softmax_rows(std::span<float> logits, size_t n) {
   for (size_t row = 0; row + n <= logits.size(); row += n) {
     auto r = logits.subspan(row, n);
@@ -40,15 +70,20 @@ void softmax_rows(std::span<float> logits, size_t n) {
 }
 
 Predictor::Predictor(text::Tokenizer tokenizer, std::vector<std::string> labels,
-                     PredictOptions options)
-    : tokenizer_(std::move(tokenizer)), labels_(std::move(labels)), options_(options) {
+                     PredictOptions options, FixedShape fixed)
+    : tokenizer_(std::move(tokenizer)),
+      labels_(std::move(labels)),
+      fixed_(fixed),
+      options_(fit_to_shape(options, fixed)),
+      empty_row_{tokenizer_.vocab().special().cls, tokenizer_.vocab().special().sep} {
   if (labels_.empty()) throw Error("the model has no labels");
+  check(options);
   check(options_);
 }
 
 void Predictor::set_options(const PredictOptions& options) {
   check(options);
-  options_ = options;
+  options_ = fit_to_shape(options, fixed_);
 }
 
 void Predictor::predict(std::span<const std::string> texts, Workspace& ws,
@@ -86,6 +121,9 @@ void Predictor::run_batch(std::span<const int64_t> indices, Workspace& ws,
                           std::vector<Prediction>& out) const {
   ws.rows.clear();
   for (int64_t i : indices) ws.rows.emplace_back(ws.encodings[i].ids);
+  // A static batch axis takes exactly fixed_.batch rows: the last batch is filled up with the
+  // empty text (a valid input for any BERT, unlike an all-padding row), and its outputs dropped.
+  while (std::cmp_less(ws.rows.size(), fixed_.batch)) ws.rows.emplace_back(empty_row_);
   text::pad_batch(ws.rows, options_.padding, options_.max_length, tokenizer_.vocab().special().pad,
                   ws.batch);
   const auto start = Clock::now();
@@ -93,14 +131,15 @@ void Predictor::run_batch(std::span<const int64_t> indices, Workspace& ws,
   ws.batch_seconds.push_back(seconds_since(start));
 
   const size_t n = labels_.size();
-  if (ws.logits.size() != indices.size() * n) {
+  if (ws.logits.size() != ws.rows.size() * n) {
     throw Error(fmt::format("{}: the model returned {} values for {} texts and {} labels",
-                            backend(), ws.logits.size(), indices.size(), n));
+                            backend(), ws.logits.size(), ws.rows.size(), n));
   }
   softmax_rows(ws.logits, n);
   for (size_t row = 0; row < indices.size(); ++row) {
     Prediction& p = out[indices[row]];  // back to the input position
-    p.scores.assign(ws.logits.begin() + row * n, ws.logits.begin() + (row + 1) * n);
+    const auto scores = std::span<const float>(ws.logits).subspan(row * n, n);
+    p.scores.assign(scores.begin(), scores.end());
     p.truncated = ws.encodings[indices[row]].truncated;
   }
 }

@@ -26,6 +26,23 @@ struct PredictOptions {
   bool sort_by_length = true;  // false: batches in input order (what "dynamic, unsorted" costs)
 };
 
+/// The input shape a model pins down (an ONNX file with static axes, such as torch.onnx.export
+/// writes without dynamic_axes); 0 = free. It overrides PredictOptions: see fit_to_shape.
+struct FixedShape {
+  int64_t batch = 0;    // rows per forward pass; a short last batch is filled with empty rows
+  int64_t seq_len = 0;  // tokens per row; every row is padded and cut to it
+};
+
+/// `options` as a model of shape `fixed` can run them: a static sequence axis sets max_length to
+/// it with Padding::max_length, a static batch axis sets batch_size.
+PredictOptions fit_to_shape(PredictOptions options, const FixedShape& fixed);
+
+/// One line per option that `fixed` overrides in `requested`, for the user: always one for a
+/// static sequence axis (every sentence is padded to it), one for a static batch axis when the
+/// batch size asked for differs. Empty for a free shape.
+std::vector<std::string> fixed_shape_notes(const FixedShape& fixed,
+                                           const PredictOptions& requested);
+
 /// The result for one text.
 struct Prediction {
   std::vector<float> scores;  // softmax probabilities, in label order
@@ -65,13 +82,17 @@ class Predictor {
 
   const text::Tokenizer& tokenizer() const { return tokenizer_; }
   const std::vector<std::string>& labels() const { return labels_; }
+  /// The options in force: those given, fitted to fixed_shape().
   const PredictOptions& options() const { return options_; }
-  /// Changes batching (not thread-safe against concurrent predict()).
+  /// Changes batching, fitted to fixed_shape() (not thread-safe against concurrent predict()).
   void set_options(const PredictOptions& options);
+  /// What the model's inputs pin down; {0, 0} for a model that takes any shape.
+  const FixedShape& fixed_shape() const { return fixed_; }
 
  protected:
   /// Throws UsageError for a batch size < 1 or a max_length < 2, Error for no labels.
-  Predictor(text::Tokenizer tokenizer, std::vector<std::string> labels, PredictOptions options);
+  Predictor(text::Tokenizer tokenizer, std::vector<std::string> labels, PredictOptions options,
+            FixedShape fixed = {});
 
  private:
   void run_batch(std::span<const int64_t> indices, Workspace& ws,
@@ -79,7 +100,9 @@ class Predictor {
 
   text::Tokenizer tokenizer_;
   std::vector<std::string> labels_;
+  FixedShape fixed_;
   PredictOptions options_;
+  std::vector<int64_t> empty_row_;  // [CLS] [SEP]: fills a batch up to fixed_.batch
 };
 
 /// Softmax of each row of `logits` ([rows, n]) in place, computed stably (max subtracted).

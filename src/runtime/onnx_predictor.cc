@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -20,14 +21,9 @@ namespace names = model::names;  // input names and metadata keys: the export's 
 
 std::string describe(const std::vector<TensorInfo>& tensors) {
   std::vector<std::string> parts;
+  parts.reserve(tensors.size());
   for (const auto& t : tensors) {
-    std::vector<std::string> dims;
-    for (size_t i = 0; i < t.shape.size(); ++i) {
-      dims.push_back(i < t.dim_params.size() && !t.dim_params[i].empty()
-                         ? t.dim_params[i]
-                         : std::to_string(t.shape[i]));
-    }
-    parts.push_back(fmt::format("{}: {} [{}]", t.name, to_string(t.type), fmt::join(dims, ", ")));
+    parts.push_back(fmt::format("{}: {} {}", t.name, to_string(t.type), shape_text(t)));
   }
   return fmt::format("{}", fmt::join(parts, "; "));
 }
@@ -35,7 +31,10 @@ std::string describe(const std::vector<TensorInfo>& tensors) {
 // Checks the model takes BERT's int64 [batch, sequence] inputs; returns whether it also takes
 // token_type_ids.
 bool check_inputs(const Session& s) {
-  bool ids = false, mask = false, types = false, other = false;
+  bool ids = false;
+  bool mask = false;
+  bool types = false;
+  bool other = false;
   for (const auto& in : s.inputs()) {
     const bool ok = in.type == ElementType::kInt64 && in.shape.size() == 2;
     if (in.name == names::kInputIds)
@@ -57,19 +56,50 @@ bool check_inputs(const Session& s) {
   return types;
 }
 
-// The logits: the output named "logits", else the only float output of rank 2.
-std::string find_output(const Session& s) {
-  std::vector<std::string> candidates;
+// The static axes of BERT's inputs (checked to be rank 2). cola feeds them all one shape, so a
+// static size on any input pins that axis for all; two different sizes cannot be fed at all.
+predict::FixedShape static_axes(const Session& s) {
+  predict::FixedShape fixed;
+  for (const auto& in : s.inputs()) {
+    for (const auto& [axis, size] : {std::pair{0, &fixed.batch}, std::pair{1, &fixed.seq_len}}) {
+      const int64_t dim = in.shape[axis];
+      if (dim <= 0) continue;  // symbolic or unknown
+      if (*size > 0 && *size != dim) {
+        throw Error(
+            fmt::format("{}: the inputs' static sizes differ ({}); cola feeds them one "
+                        "[batch, sequence] shape",
+                        s.label(), describe(s.inputs())));
+      }
+      *size = dim;
+    }
+  }
+  if (fixed.seq_len == 1) {
+    throw Error(
+        fmt::format("{}: the model takes sequences of 1 token ({}), too short for [CLS] "
+                    "and [SEP]",
+                    s.label(), describe(s.inputs())));
+  }
+  return fixed;
+}
+
+// The logits: a float [batch, labels] output, its last dim the label count or symbolic; the one
+// named "logits" if there is one, else the first. (torch.onnx.export names outputs as its caller
+// says: "output" in the seed's convert_model_to_onnx.py.)
+std::string find_output(const Session& s, size_t num_labels) {
+  const TensorInfo* first = nullptr;
   for (const auto& out : s.outputs()) {
-    if (out.type != ElementType::kFloat || out.shape.size() != 2) continue;
+    const bool fits = out.type == ElementType::kFloat && out.shape.size() == 2 &&
+                      (out.shape[1] < 0 || std::cmp_equal(out.shape[1], num_labels));
+    if (!fits) continue;
     if (out.name == "logits") return out.name;
-    candidates.push_back(out.name);
+    if (first == nullptr) first = &out;
   }
-  if (candidates.size() != 1) {
-    throw Error(fmt::format("{}: cannot tell which output holds the logits: it outputs {}",
-                            s.label(), describe(s.outputs())));
+  if (first == nullptr) {
+    throw Error(fmt::format(
+        "{}: no output holds the logits (float [batch, {}], one score per label): it outputs {}",
+        s.label(), num_labels, describe(s.outputs())));
   }
-  return candidates.front();
+  return first->name;
 }
 
 std::string lookup(const std::map<std::string, std::string>& meta, const std::string& key) {
@@ -79,13 +109,19 @@ std::string lookup(const std::map<std::string, std::string>& meta, const std::st
 
 }  // namespace
 
+struct OnnxPredictor::Signature {
+  std::string logits;
+  bool token_type_ids = false;
+  predict::FixedShape fixed;
+};
+
 OnnxPredictor::OnnxPredictor(Session session, text::Tokenizer tokenizer,
                              std::vector<std::string> labels,
-                             const predict::PredictOptions& options)
-    : Predictor(std::move(tokenizer), std::move(labels), options), session_(std::move(session)) {
-  token_type_ids_ = check_inputs(session_);
-  output_ = find_output(session_);
-}
+                             const predict::PredictOptions& options, const Signature& signature)
+    : Predictor(std::move(tokenizer), std::move(labels), options, signature.fixed),
+      session_(std::move(session)),
+      output_(signature.logits),
+      token_type_ids_(signature.token_type_ids) {}
 
 std::unique_ptr<OnnxPredictor> OnnxPredictor::open(const fs::path& path,
                                                    const OnnxPredictorOptions& options) {
@@ -118,11 +154,15 @@ std::unique_ptr<OnnxPredictor> OnnxPredictor::open(const fs::path& path,
   } else {
     throw Error(label + ": no labels (id2label) in the model's metadata" + missing);
   }
+  Signature signature;
+  signature.token_type_ids = check_inputs(session);
+  signature.fixed = static_axes(session);
+  signature.logits = find_output(session, labels.size());
   predict::PredictOptions p = options.predict;
   p.max_length = std::min(p.max_length, tok.model_max_length);
   text::Tokenizer tokenizer(std::move(*vocab), predict::tokenizer_options(tok));
   return std::unique_ptr<OnnxPredictor>(
-      new OnnxPredictor(std::move(session), std::move(tokenizer), std::move(labels), p));
+      new OnnxPredictor(std::move(session), std::move(tokenizer), std::move(labels), p, signature));
 }
 
 void OnnxPredictor::forward(const text::PaddedBatch& batch, std::vector<float>& logits) const {

@@ -21,13 +21,13 @@ Ort::Env& env() {
   return instance;
 }
 
-// Runs f(), turning ORT's exceptions into cola::Error prefixed with `context`.
+// Runs f(), turning ORT's exceptions into one-line cola::Errors prefixed with `context`.
 template <class F>
 decltype(auto) ort_call(const std::string& context, F&& f) {
   try {
     return std::forward<F>(f)();
   } catch (const Ort::Exception& e) {
-    throw Error(context + ": " + e.what());
+    throw Error(context + ": " + join_lines(e.what()));
   }
 }
 
@@ -86,6 +86,26 @@ int64_t element_count(const std::vector<int64_t>& shape) {
   return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
 }
 
+// Checks a shape against the rank and the static dims the model declares for input `name`, so
+// that a wrong one is a message naming the input and both shapes, before ORT's own. Allocates
+// only to throw: run_into calls it on the hot path.
+void check_input_shape(const std::string& label, const std::vector<TensorInfo>& inputs,
+                       std::string_view name, std::span<const int64_t> shape) {
+  const auto info = std::find_if(inputs.begin(), inputs.end(),
+                                 [&](const TensorInfo& t) { return t.name == name; });
+  if (info == inputs.end())
+    throw Error(fmt::format("{}: the model has no input '{}'", label, name));
+  if (info->shape.empty()) return;  // no shape declared: ORT checks what it can
+  bool fits = info->shape.size() == shape.size();
+  for (size_t i = 0; fits && i < shape.size(); ++i) {
+    fits = info->shape[i] < 0 || info->shape[i] == shape[i];
+  }
+  if (!fits) {
+    throw Error(fmt::format("{}: input '{}' takes shape {}, got [{}]", label, name,
+                            shape_text(*info), fmt::join(shape, ", ")));
+  }
+}
+
 }  // namespace
 
 GraphOptimization parse_graph_optimization(std::string_view name) {
@@ -101,6 +121,36 @@ ExecutionMode parse_execution_mode(std::string_view name) {
   if (name == "sequential") return ExecutionMode::kSequential;
   if (name == "parallel") return ExecutionMode::kParallel;
   throw UsageError(fmt::format("unknown execution mode '{}' (valid: sequential, parallel)", name));
+}
+
+std::string join_lines(std::string_view message) {
+  constexpr std::string_view kBlank = " \t\r";
+  std::string out;
+  for (size_t pos = 0; pos <= message.size();) {
+    const size_t end = std::min(message.find('\n', pos), message.size());
+    std::string_view line = message.substr(pos, end - pos);
+    const size_t first = line.find_first_not_of(kBlank);
+    if (first != std::string_view::npos) {
+      line = line.substr(first, line.find_last_not_of(kBlank) - first + 1);
+      if (!out.empty()) out += "; ";
+      out += line;
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::string shape_text(const TensorInfo& info) {
+  std::vector<std::string> dims;
+  dims.reserve(info.shape.size());
+  for (size_t i = 0; i < info.shape.size(); ++i) {
+    if (i < info.dim_params.size() && !info.dim_params[i].empty()) {
+      dims.push_back(info.dim_params[i]);
+    } else {
+      dims.push_back(info.shape[i] < 0 ? "?" : std::to_string(info.shape[i]));
+    }
+  }
+  return fmt::format("[{}]", fmt::join(dims, ", "));
 }
 
 std::string_view to_string(ElementType type) {
@@ -176,10 +226,7 @@ std::vector<FloatOutput> Session::run(const std::vector<Int64Input>& inputs,
   std::vector<const char*> in_names;
   std::vector<Ort::Value> in_values;
   for (const auto& in : inputs) {
-    const auto known = std::find_if(impl_->inputs.begin(), impl_->inputs.end(),
-                                    [&](const TensorInfo& t) { return t.name == in.name; });
-    if (known == impl_->inputs.end())
-      throw Error(label + ": the model has no input '" + in.name + "'");
+    check_input_shape(label, impl_->inputs, in.name, in.shape);
     if (element_count(in.shape) != static_cast<int64_t>(in.data.size())) {
       throw Error(fmt::format("{}: input '{}' has {} elements, its shape [{}] needs {}", label,
                               in.name, in.data.size(), fmt::join(in.shape, ","),
@@ -193,6 +240,7 @@ std::vector<FloatOutput> Session::run(const std::vector<Int64Input>& inputs,
   }
   const auto& wanted = output_names.empty() ? impl_->all_output_names : output_names;
   std::vector<const char*> out_names;
+  out_names.reserve(wanted.size());
   for (const auto& name : wanted) out_names.push_back(name.c_str());
 
   auto values = ort_call(label, [&] {
@@ -229,6 +277,7 @@ void Session::run_into(std::span<const Int64View> inputs, const char* output, st
   std::array<Ort::Value, kMaxInputs> values{
       Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr),
       Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr), Ort::Value(nullptr)};
+  for (const auto& in : inputs) check_input_shape(label, impl_->inputs, in.name, in.shape);
   ort_call(label, [&] {
     for (size_t i = 0; i < inputs.size(); ++i) {
       names[i] = inputs[i].name;

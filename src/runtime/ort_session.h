@@ -65,6 +65,17 @@ struct TensorInfo {
   std::vector<std::string> dim_params;  // per dimension: its symbolic name, or "" when fixed
 };
 
+/// The shape as the model declares it, symbolic dims by name: "[batch_size, 128]" ("?" for a
+/// dim with neither a value nor a name).
+std::string shape_text(const TensorInfo& info);
+
+/// An ONNX Runtime message on one line: its lines trimmed and joined with "; ". Every Error from
+/// this module is one line. ORT's input checks write three ("Got invalid dimensions for input:
+/// input_ids for the following indices\n index: 1 Got: 7 Expected: 128\n Please fix ..."), and
+/// core's one_line_message keeps only the first (it is there to drop LibTorch's backtraces),
+/// which would lose the part that says what is wrong.
+std::string join_lines(std::string_view message);
+
 /// An int64 input for Session::run. `data` is borrowed, not copied: it must outlive run().
 struct Int64Input {
   std::string name;
@@ -95,8 +106,8 @@ class Session {
   static Session from_bytes(std::string_view bytes, const SessionOptions& options = {},
                             const std::string& label = "<in-memory model>");
 
-  Session(Session&&) noexcept;
-  Session& operator=(Session&&) noexcept;
+  Session(Session&& other) noexcept;
+  Session& operator=(Session&& other) noexcept;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   ~Session();
@@ -109,7 +120,9 @@ class Session {
 
   /// Runs the model on int64 inputs (all the model's inputs, any order) and returns the float
   /// outputs named in `output_names`, or every output when empty. Throws Error for an unknown or
-  /// missing input, a wrong element count, a non-float output, or a failure inside ORT.
+  /// missing input, a shape that does not fit the model's static dims ("input 'input_ids' takes
+  /// shape [batch_size, 128], got [1, 7]"), a wrong element count, a non-float output, or a
+  /// failure inside ORT (its message on one line).
   std::vector<FloatOutput> run(const std::vector<Int64Input>& inputs,
                                const std::vector<std::string>& output_names = {}) const;
 

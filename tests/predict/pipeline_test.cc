@@ -1,6 +1,7 @@
 // The backend-independent half of prediction: micro-batching and order restoration, the input
 // reader, labels, the output format and latency quantiles. The backends themselves are tested
 // against each other in backends_test.cc.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -36,19 +37,29 @@ text::Tokenizer small_tokenizer() {
 // A real Predictor whose "model" is a known function of its input: logit 0 is the number of real
 // tokens, logit 1 the padded width. That makes every row's result tell which text and which
 // batch it went through, so the tests can see sorting, padding and order restoration.
+// With a FixedShape it stands for an ONNX file with static axes, and checks that it is fed them.
 class LengthModel final : public Predictor {
  public:
-  explicit LengthModel(PredictOptions o) : Predictor(small_tokenizer(), {"len", "width"}, o) {}
+  explicit LengthModel(PredictOptions o, FixedShape fixed = {})
+      : Predictor(small_tokenizer(), {"len", "width"}, o, fixed) {}
   void forward(const text::PaddedBatch& b, std::vector<float>& logits) const override {
+    if ((fixed_shape().batch > 0 && b.batch != fixed_shape().batch) ||
+        (fixed_shape().seq_len > 0 && b.seq_len != fixed_shape().seq_len)) {
+      throw Error("fed a shape the model cannot take");
+    }
     logits.assign(static_cast<size_t>(b.batch * 2), 0);
     for (int64_t r = 0; r < b.batch; ++r) {
-      for (int64_t c = 0; c < b.seq_len; ++c) logits[r * 2] += b.attention_mask[r * b.seq_len + c];
+      for (int64_t c = 0; c < b.seq_len; ++c) {
+        logits[r * 2] += static_cast<float>(b.attention_mask[r * b.seq_len + c]);
+      }
       logits[r * 2 + 1] = static_cast<float>(b.seq_len);
     }
     widths.push_back(b.seq_len);
+    rows.push_back(b.batch);
+    last_ids.assign(b.input_ids.begin(), b.input_ids.end());
   }
   std::string_view backend() const override { return "length"; }
-  mutable std::vector<int64_t> widths;
+  mutable std::vector<int64_t> widths, rows, last_ids;
 };
 
 // The logits back from softmaxed scores: their difference is log(p0 / p1).
@@ -73,6 +84,61 @@ TEST(Predictor, FixedPaddingPadsEveryRowToMaxLength) {
   LengthModel model({.batch_size = 8, .max_length = 16, .padding = text::Padding::max_length});
   model.predict(std::vector<std::string>{"a", "a b"});
   EXPECT_THAT(model.widths, ElementsAre(16));
+}
+
+// A static sequence axis: every row is padded and cut to it, whatever the options say.
+TEST(Predictor, AStaticSequenceAxisPadsAndCutsEveryRowToIt) {
+  LengthModel model({.batch_size = 2, .max_length = 64}, {.batch = 0, .seq_len = 4});
+  EXPECT_EQ(model.options().max_length, 4);
+  EXPECT_EQ(model.options().padding, text::Padding::max_length);
+  const auto out = model.predict(std::vector<std::string>{"a", "a b c d", "b"});
+  EXPECT_THAT(model.widths, ElementsAre(4, 4));
+  EXPECT_NEAR(len_minus_width(out[0]), 3 - 4, 1e-4);
+  EXPECT_TRUE(out[1].truncated);
+  EXPECT_NEAR(len_minus_width(out[1]), 0, 1e-4);
+  model.set_options({.batch_size = 8, .max_length = 512, .padding = text::Padding::longest});
+  EXPECT_EQ(model.options().max_length, 4);
+  EXPECT_EQ(model.options().padding, text::Padding::max_length);
+  EXPECT_EQ(model.options().batch_size, 8);
+}
+
+// A static batch axis: batches of exactly that many rows; the last is filled up with the empty
+// text ([CLS] [SEP]), whose results are dropped, and the input order still comes back.
+TEST(Predictor, AStaticBatchAxisFillsTheLastBatchAndDropsTheFiller) {
+  LengthModel model({.batch_size = 2}, {.batch = 3, .seq_len = 0});
+  EXPECT_EQ(model.options().batch_size, 3);
+  const std::vector<std::string> texts = {"a b c d", "a", "a b c", "b"};
+  const auto out = model.predict(texts);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_THAT(model.rows, ElementsAre(3, 3));
+  // Sorted 3,3,5 | 6 + two empty rows of 2 tokens, padded to the 6 of the real one.
+  EXPECT_THAT(model.widths, ElementsAre(5, 6));
+  const float expected[] = {6 - 6, 3 - 5, 5 - 5, 3 - 5};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_NEAR(len_minus_width(out[i]), expected[i], 1e-4) << texts[i];
+  }
+  const int64_t cls = 2;  // small_tokenizer's ids
+  const int64_t sep = 3;
+  EXPECT_THAT(std::vector<int64_t>(model.last_ids.begin() + 6, model.last_ids.end()),
+              ElementsAre(cls, sep, 0, 0, 0, 0, cls, sep, 0, 0, 0, 0));
+  model.set_options({.batch_size = 64});
+  EXPECT_EQ(model.options().batch_size, 3);
+  EXPECT_EQ(model.predict(std::vector<std::string>{"a"}).size(), 1u);
+  EXPECT_THAT(model.rows, ElementsAre(3, 3, 3));
+}
+
+TEST(Predictor, FixedShapeNotesSayWhatTheModelOverrides) {
+  const PredictOptions asked{.batch_size = 32, .max_length = 128};
+  EXPECT_THAT(fixed_shape_notes({}, asked), ElementsAre());
+  EXPECT_THAT(fixed_shape_notes({.batch = 0, .seq_len = 128}, asked),
+              ElementsAre("the model takes exactly 128 tokens, so every sentence is padded (or "
+                          "cut) to 128"));
+  EXPECT_THAT(fixed_shape_notes({.batch = 32, .seq_len = 64}, asked),
+              ElementsAre("the model takes exactly 64 tokens, so every sentence is padded (or "
+                          "cut) to 64, not to the max length of 128 asked for"));
+  EXPECT_THAT(fixed_shape_notes({.batch = 4, .seq_len = 0}, asked),
+              ElementsAre("the model takes batches of exactly 4 sentences, so the batch size is "
+                          "4, not 32 (a short last batch is filled with empty rows)"));
 }
 
 TEST(Predictor, TruncatesToMaxLengthAndSaysSo) {
@@ -178,6 +244,14 @@ TEST(Labels, ParsesId2LabelAndLabelFiles) {
   test::TempDir dir;
   write_file_atomic(dir / "labels.txt", "neg\npos\n");
   EXPECT_THAT(read_labels_file(dir / "labels.txt"), ElementsAre("neg", "pos"));
+  // A Hugging Face config.json (what a user of a torch.onnx export has): its id2label.
+  write_file_atomic(
+      dir / "config.json",
+      R"({"hidden_size": 64, "id2label": {"1": "pos", "0": "neg"}, "vocab_size": 9})");
+  EXPECT_THAT(read_labels_file(dir / "config.json"), ElementsAre("neg", "pos"));
+  write_file_atomic(dir / "bad.json", R"({"id2label": {"0": "neg", "2": "pos"}})");
+  EXPECT_THAT(error_message<Error>([&] { read_labels_file(dir / "bad.json"); }),
+              HasSubstr("bad.json id2label: id2label must map ids 0..1 to strings"));
   write_file_atomic(dir / "empty.txt", "\n \n");
   EXPECT_THAT(error_message<Error>([&] { read_labels_file(dir / "empty.txt"); }),
               HasSubstr("empty.txt: no labels"));
@@ -256,11 +330,12 @@ TEST(Stream, WritesAndFlushesEachChunkInInputOrder) {
 // A Predictor that logs its name at every forward pass, to see the order `cola bench` runs them in.
 class LoggingModel final : public Predictor {
  public:
-  LoggingModel(std::string name, std::vector<std::string>& log)
-      : Predictor(small_tokenizer(), {"x", "y"}, {}), name_(std::move(name)), log_(log) {}
+  LoggingModel(std::string name, std::vector<std::string>& log, FixedShape fixed = {})
+      : Predictor(small_tokenizer(), {"x", "y"}, {}, fixed), name_(std::move(name)), log_(log) {}
   void forward(const text::PaddedBatch& b, std::vector<float>& logits) const override {
     logits.assign(static_cast<size_t>(b.batch * 2), 0);
-    log_.push_back(name_);
+    log_.push_back(fixed_shape().batch > 0 ? fmt::format("{} {}x{}", name_, b.batch, b.seq_len)
+                                           : name_);
   }
   std::string_view backend() const override { return name_; }
 
@@ -297,6 +372,55 @@ TEST(Bench, AlternatesTheBackendsWithinEachCell) {
   EXPECT_EQ(report.cells[2].backend, "torch");
   ASSERT_NE(report.find("torch", 1, 8, BenchPadding::kFixed), nullptr);
   EXPECT_EQ(report.find("torch", 1, 8, BenchPadding::kFixed)->latency.batches, 3);
+}
+
+// An ONNX file with static axes [2, 6]: every cell runs batches of 2 rows of 6 tokens, the grid's
+// batch sizes give way with a note, and no dynamic/fixed ratio is printed, since all paddings
+// are the same 6.
+TEST(Bench, AModelWithStaticAxesRunsItsOwnShapeAndSaysSo) {
+  std::vector<std::string> log;
+  BenchOptions o;
+  o.backends = {"onnx"};
+  o.threads = {1};
+  o.batch_sizes = {1, 8};
+  o.paddings = {BenchPadding::kBucketed, BenchPadding::kFixed};
+  o.warmup = 0;
+  o.repetitions = 1;
+  const auto report = run_bench(
+      {"a b", "c", "d d d"},
+      [&](const std::string& backend, int) {
+        return std::make_unique<LoggingModel>(backend, log, FixedShape{.batch = 2, .seq_len = 6});
+      },
+      o);
+  EXPECT_THAT(log, ElementsAre("onnx 2x6", "onnx 2x6", "onnx 2x6", "onnx 2x6"));
+  EXPECT_THAT(report.notes,
+              ElementsAre("onnx: the model takes exactly 6 tokens, so the dynamic, bucketed and "
+                          "fixed cells all pad every sentence to 6 (no dynamic/fixed ratio)",
+                          "onnx: the model takes batches of exactly 2 sentences, so batch sizes "
+                          "1, 8 run as 2"));
+  ASSERT_EQ(report.cells.size(), 2u);
+  EXPECT_EQ(report.cells[0].batch_size, 2);
+  EXPECT_EQ(report.cells[0].static_seq_len, 6);
+  const std::string table = bench_markdown(report);
+  EXPECT_THAT(table, HasSubstr("note: onnx: the model takes exactly 6 tokens"));
+  EXPECT_THAT(table, HasSubstr("| onnx | 1 | 2 | bucketed |"));
+  EXPECT_THAT(table, HasSubstr("| - | - (all 6) |\n"));
+  const auto json = nlohmann::json::parse(bench_json(report));
+  EXPECT_EQ(json["notes"].size(), 2u);
+  EXPECT_EQ(json["cells"][0]["static_seq_len"], 6);
+  EXPECT_FALSE(json["cells"][0].contains("over_fixed"));
+  // Two models that pin different batch sizes cannot share a grid.
+  int opened = 0;
+  EXPECT_EQ(
+      error_message<Error>([&] {
+        run_bench({"a"},
+                  [&](const std::string& backend, int) {
+                    return std::make_unique<LoggingModel>(
+                        backend, log, FixedShape{.batch = ++opened, .seq_len = 0});
+                  },
+                  {.backends = {"onnx", "torch"}, .threads = {1}});
+      }),
+      "bench: the models take batches of exactly 1 and 2 sentences: no batch size suits both");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ namespace cola::runtime {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Protobuf wire format: a field is (number << 3 | wire type), then a varint or a length + bytes.
 std::string varint(uint64_t v) {
@@ -96,6 +97,40 @@ TEST(OrtSession, ErrorsNameTheModelAndTheTensor) {
                 s.run({{"ids", ids, {1, 3}}}, {"nope"});
               }),
               HasSubstr("cast: "));
+}
+
+// The shapes of the cast model are symbolic, so this reaches ORT's own check: its message ends in
+// a newline, which must not reach the one-line error.
+TEST(OrtSession, OrtsOwnErrorsAreOneLine) {
+  const auto s = Session::from_bytes(cast_model(), {}, "cast");
+  const std::vector<int64_t> ids = {1, 2, 3, 4, 5, 6};
+  const int64_t shape[] = {2, 3};
+  const Int64View inputs[] = {{"ids", ids, shape}};
+  std::vector<float> out(6);
+  const int64_t wrong_out_shape[] = {3, 2};
+  const std::string message =
+      test::error_message<Error>([&] { s.run_into(inputs, "y", out, wrong_out_shape); });
+  EXPECT_THAT(message, HasSubstr("cast: "));
+  EXPECT_THAT(message, HasSubstr("has shape {3,2} but the computed output shape for this run is "
+                                 "{2,3}"));
+  EXPECT_THAT(message, Not(HasSubstr("\n")));
+  // A rank the model does not take is ours to report, naming both shapes.
+  const int64_t rank3[] = {1, 2, 3};
+  const Int64View bad[] = {{"ids", ids, rank3}};
+  EXPECT_EQ(test::error_message<Error>([&] { s.run_into(bad, "y", out, shape); }),
+            "cast: input 'ids' takes shape [batch, sequence], got [1, 2, 3]");
+}
+
+// ORT 1.30's message for a seed input of 7 tokens, verbatim: three lines become one.
+TEST(OrtSession, JoinLinesKeepsEveryLineOfAMessage) {
+  EXPECT_EQ(join_lines("Got invalid dimensions for input: input_ids for the following indices\n"
+                       " index: 1 Got: 7 Expected: 128\n"
+                       " Please fix either the inputs/outputs or the model."),
+            "Got invalid dimensions for input: input_ids for the following indices; index: 1 "
+            "Got: 7 Expected: 128; Please fix either the inputs/outputs or the model.");
+  EXPECT_EQ(join_lines("one line"), "one line");
+  EXPECT_EQ(join_lines("  a \r\n\n\tb  "), "a; b");
+  EXPECT_EQ(join_lines(""), "");
 }
 
 }  // namespace
