@@ -44,12 +44,13 @@ void fsync_directory(const fs::path& dir) {
   ::close(fd);
 }
 
-AtomicFileWriter::AtomicFileWriter(fs::path path) : path_(std::move(path)) {
+AtomicFileWriter::AtomicFileWriter(fs::path path, fs::path temp)
+    : path_(std::move(path)), temp_(std::move(temp)) {
   std::error_code ec;
   if (path_.has_parent_path()) fs::create_directories(path_.parent_path(), ec);
   if (ec) throw Error(path_.parent_path().string() + ": cannot create directory: " + ec.message());
-  temp_ = temp_sibling(path_);
-  file_ = std::fopen(temp_.c_str(), "wb");
+  if (temp_.empty()) temp_ = temp_sibling(path_);
+  file_ = std::fopen(temp_.c_str(), "wbx");  // x: never truncate a file someone else writes
   if (file_ == nullptr) throw Error(path_.string() + ": cannot create: " + errno_text());
 }
 

@@ -19,7 +19,9 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 /// destroyed without commit() (an exception, an early return), the temp file is removed.
 class AtomicFileWriter {
  public:
-  explicit AtomicFileWriter(std::filesystem::path path);
+  /// `temp` names the temporary file when a convention requires it (huggingface_hub's
+  /// "<blob>.<hex>.incomplete"); empty, a hidden unique sibling of `path`. The file must not exist.
+  explicit AtomicFileWriter(std::filesystem::path path, std::filesystem::path temp = {});
   ~AtomicFileWriter();
   AtomicFileWriter(const AtomicFileWriter&) = delete;
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
@@ -30,6 +32,8 @@ class AtomicFileWriter {
   void commit();
   /// The final path.
   const std::filesystem::path& path() const { return path_; }
+  /// Where the bytes are until commit().
+  const std::filesystem::path& temp_path() const { return temp_; }
 
  private:
   std::filesystem::path path_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -196,43 +197,9 @@ FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
-IncompleteBlob::IncompleteBlob(fs::path blob_path) : blob_(std::move(blob_path)) {
-  std::error_code ec;
-  fs::create_directories(blob_.parent_path(), ec);
-  if (ec)
-    throw Error(fmt::format("{}: cannot create: {}", blob_.parent_path().string(), ec.message()));
-  temp_ = blob_.parent_path() /
-          fmt::format("{}.{}.incomplete", blob_.filename().string(), random_hex8());
-  file_ = std::fopen(temp_.c_str(), "wbx");
-  if (file_ == nullptr)
-    throw Error(fmt::format("{}: cannot create: {}", temp_.string(), errno_text()));
-}
-
-IncompleteBlob::~IncompleteBlob() {
-  if (file_ != nullptr) std::fclose(file_);
-  std::error_code ec;
-  fs::remove(temp_, ec);  // no-op after commit()
-}
-
-void IncompleteBlob::write(std::string_view bytes) {
-  if (file_ == nullptr) throw Error(temp_.string() + ": write after commit");
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
-    throw Error(fmt::format("{}: write failed: {}", temp_.string(), errno_text()));
-  }
-}
-
-void IncompleteBlob::commit() {
-  if (file_ == nullptr) throw Error(temp_.string() + ": committed twice");
-  const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-  const std::string why = ok ? "" : errno_text();
-  std::fclose(file_);
-  file_ = nullptr;
-  if (!ok) throw Error(fmt::format("{}: write failed: {}", temp_.string(), why));
-  std::error_code ec;
-  fs::rename(temp_, blob_, ec);
-  if (ec)
-    throw Error(fmt::format("{}: cannot rename into place: {}", blob_.string(), ec.message()));
-  fsync_directory(blob_.parent_path());
-}
+IncompleteBlob::IncompleteBlob(const fs::path& blob_path)
+    : AtomicFileWriter(blob_path, blob_path.parent_path() /
+                                      fmt::format("{}.{}.incomplete", blob_path.filename().string(),
+                                                  random_hex8())) {}
 
 }  // namespace cola::hub

@@ -7,11 +7,12 @@
 //   <cache>/models--org--name/refs/<revision>               the commit, no newline
 //   <cache>/models--org--name/.no_exist/<commit>/<file>     empty: the repo has no such file
 //   <cache>/.locks/models--org--name/<etag>.lock            flock'ed while a blob is written
-#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/file.h"
 
 namespace cola::hub {
 
@@ -86,24 +87,9 @@ class FileLock {
 /// A blob being written: blobs/<etag>.<8 hex>.incomplete (the per-process temporary name of
 /// _download_to_tmp_and_move) until commit() renames it to blobs/<etag>. Removed when the object
 /// dies uncommitted, so a failed download leaves nothing behind.
-class IncompleteBlob {
+class IncompleteBlob : public AtomicFileWriter {
  public:
-  explicit IncompleteBlob(std::filesystem::path blob_path);
-  ~IncompleteBlob();
-  IncompleteBlob(const IncompleteBlob&) = delete;
-  IncompleteBlob& operator=(const IncompleteBlob&) = delete;
-
-  /// Appends bytes; throws Error naming the file when the disk refuses them.
-  void write(std::string_view bytes);
-  /// Flushes, fsyncs and renames into place.
-  void commit();
-  /// The temporary file's path.
-  const std::filesystem::path& temp_path() const { return temp_; }
-
- private:
-  std::filesystem::path blob_;
-  std::filesystem::path temp_;
-  std::FILE* file_ = nullptr;
+  explicit IncompleteBlob(const std::filesystem::path& blob_path);
 };
 
 }  // namespace cola::hub
