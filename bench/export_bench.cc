@@ -64,7 +64,7 @@ const fs::path& checkpoint_dir() {
 
 void BM_Export(benchmark::State& state) {
   cola::exporter::ExportRequest request{
-      checkpoint_dir() / "ckpt", checkpoint_dir() / "m.onnx", {}, {}};
+      checkpoint_dir() / "ckpt", checkpoint_dir() / "m.onnx", {}, {}, {}, {}};
   request.options.validate = false;
   for (auto _ : state) {
     const auto result = cola::exporter::export_checkpoint(request);

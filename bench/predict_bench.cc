@@ -105,7 +105,7 @@ const fs::path& model_path() {
     model::BertForSequenceClassification bert(c);
     bert->eval();
     model::save_checkpoint(dir.path / "ckpt", *bert, vocab_path(), {});
-    exporter::ExportRequest request{dir.path / "ckpt", dir.path / "bert-tiny.onnx", {}, {}};
+    exporter::ExportRequest request{dir.path / "ckpt", dir.path / "bert-tiny.onnx", {}, {}, {}, {}};
     request.options.validate = false;  // tests/export checks parity; here only speed matters
     return exporter::export_checkpoint(request).output;
   }();

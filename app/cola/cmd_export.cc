@@ -6,8 +6,8 @@
 
 #include "app/cola/commands.h"
 #include "app/cola/torch_plugin.h"
-#include "core/file.h"
 #include "export/options.h"
+#include "predict/labels.h"
 #include "track/dvc.h"
 #include "track/manifest.h"
 
@@ -33,7 +33,7 @@ void print_validation(const exporter::Validation& v) {
 void write_versioning(const exporter::ExportRequest& request, const exporter::ExportResult& result,
                       bool dvc) {
   track::ManifestInfo info;
-  info.config_yaml = read_file(request.checkpoint / "config.json");
+  info.config_yaml = result.config_json;
   double worst = 0;
   for (const auto& row : result.validation.parity) worst = std::max(worst, row.max_abs_diff);
   info.metrics = {{"opset", request.options.opset}, {"nodes", result.nodes}};
@@ -49,9 +49,16 @@ void setup_export(CLI::App& cmd) {
   auto request = std::make_shared<exporter::ExportRequest>();
   auto no_validate = std::make_shared<bool>(false);
   auto dvc = std::make_shared<bool>(false);
+  auto labels = std::make_shared<std::filesystem::path>();
   cmd.add_option("--checkpoint", request->checkpoint,
-                 "checkpoint directory (config.json, model.safetensors, vocab.txt)")
+                 "a checkpoint: a Hugging Face directory (model.safetensors, pytorch_model.bin, "
+                 "sharded), a weights file, a Lightning .ckpt, or a Hub id org/name[@revision]")
       ->required();
+  cmd.add_option("--config", request->config,
+                 "config.json, or a directory (or Hub id) with config.json and vocab.txt, for a "
+                 "checkpoint without its own (a Lightning .ckpt: default its model_name)");
+  cmd.add_option("--labels", *labels,
+                 "label names (one a line, or id2label JSON) when config.json has none");
   cmd.add_option("--output", request->output, "the .onnx file to write")->required();
   cmd.add_option("--opset", request->options.opset,
                  "ONNX opset: 14, or 17 for the LayerNormalization op")
@@ -63,9 +70,10 @@ void setup_export(CLI::App& cmd) {
   cmd.add_flag("--token-type-ids", request->options.token_type_ids,
                "add a token_type_ids input (otherwise every token has type 0)");
   cmd.add_flag("--dvc", *dvc, "also write a DVC 3 <output>.dvc file (dvc push-able)");
-  cmd.callback([request, no_validate, dvc] {
+  cmd.callback([request, no_validate, dvc, labels] {
     // A usage error is reported before the LibTorch plugin loads (~1 s).
     exporter::check_opset(request->options.opset);
+    if (!labels->empty()) request->labels = predict::read_labels_file(*labels);
     request->options.validate = !*no_validate;
     request->on_validated = print_validation;
     const auto result = torch_plugin().export_onnx(*request);

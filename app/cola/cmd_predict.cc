@@ -51,9 +51,11 @@ void run(PredictFlags& f, const CLI::App& cmd) {
   const auto format = predict::parse_input_format(f.format);
   const auto predictor =
       open_predictor(f.path, backend_for(f.path, f.model.inference.backend), f.model);
+  note_fixed_shape(f.path, *predictor, f.model);
   std::unique_ptr<predict::Predictor> reference;
   if (!f.compare.empty()) {
     reference = open_predictor(f.compare, backend_for(f.compare, "auto"), f.model);
+    note_fixed_shape(f.compare, *reference, f.model);
   }
   // stdin goes through a filebuf of our own rather than std::cin: its in_avail() asks the kernel
   // how much is waiting (FIONREAD), which is how a chunk knows to end when the input stalls. It
@@ -82,8 +84,10 @@ void run(PredictFlags& f, const CLI::App& cmd) {
     }
     return reader.next(s, line);
   };
+  // The predictor's batch size, not the flag's: a static batch axis overrides it, and a chunk
+  // is best a whole number of batches.
   predict::StreamOptions options{
-      .chunk = f.model.inference.batch_size * f.bucket, .ready = {}, .on_call = {}};
+      .chunk = predictor->options().batch_size * f.bucket, .ready = {}, .on_call = {}};
   // A file never stalls; only stdin (a pipe, a terminal) can leave a chunk waiting.
   if (f.input == "-") options.ready = [&] { return in.rdbuf()->in_avail() > 0; };
   if (f.timing) {
@@ -121,7 +125,9 @@ void run(PredictFlags& f, const CLI::App& cmd) {
 
 void setup_predict(CLI::App& cmd) {
   auto f = std::make_shared<PredictFlags>();
-  cmd.add_option("--model", f->path, "a .onnx file (ONNX Runtime) or a checkpoint directory")
+  cmd.add_option("--model", f->path,
+                 "a .onnx file (ONNX Runtime), or a checkpoint (LibTorch): a Hugging Face "
+                 "directory, pytorch_model.bin, a Lightning .ckpt or a Hub id")
       ->required();
   cmd.add_option("sentences", f->sentences, "sentences to classify");
   cmd.add_option("--input", f->input, "a file of sentences (text, CoLA TSV or JSONL); - = stdin");

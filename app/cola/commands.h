@@ -23,5 +23,6 @@ void setup_export(CLI::App& cmd);
 void setup_predict(CLI::App& cmd);
 void setup_bench(CLI::App& cmd);
 void setup_hub(CLI::App& cmd);
+void setup_convert(CLI::App& cmd);
 
 }  // namespace cola::app

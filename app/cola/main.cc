@@ -26,6 +26,8 @@ constexpr Command kCommands[] = {
      cola::app::setup_train},
     {"export", "Export a checkpoint to a validated, self-contained ONNX file",
      cola::app::setup_export},
+    {"convert", "Write any checkpoint (.bin, Lightning .ckpt, Hub id) as a safetensors directory",
+     cola::app::setup_convert},
     {"predict", "Classify sentences with an .onnx model or a checkpoint (JSON lines)",
      cola::app::setup_predict},
     {"bench", "Benchmark ONNX Runtime against LibTorch (batch, padding, threads)",

@@ -4,6 +4,9 @@
 
 #include "app/cola/torch_plugin.h"
 #include "core/error.h"
+#include "core/log.h"
+#include "hub/repo_id.h"
+#include "predict/labels.h"
 #include "runtime/onnx_predictor.h"
 
 namespace cola::app {
@@ -53,7 +56,12 @@ void add_model_flags(CLI::App& cmd, ModelFlags& f, bool single_run) {
   cmd.add_option("--profile", i.profile, "write an ORT profile <PREFIX>_<time>.json");
   cmd.add_option("--save-optimized", i.optimized_model, "save ORT's optimized graph here");
   cmd.add_option("--vocab", f.vocab, "vocab.txt, for an .onnx without cola's metadata");
-  cmd.add_option("--labels", f.labels, "labels (one a line, or id2label JSON), likewise");
+  cmd.add_option("--labels", f.labels,
+                 "labels (one a line, id2label JSON or a config.json), likewise, or for a "
+                 "checkpoint whose config.json has none");
+  cmd.add_option("--config", f.checkpoint_config,
+                 "config.json (or a directory or Hub id holding it and vocab.txt) for a "
+                 "checkpoint without its own; a Lightning .ckpt defaults to its model_name");
   cmd.add_flag("--cased", f.cased, "with --vocab: do not lowercase (a cased vocabulary)");
   add_config_args(cmd, f.config, OverrideStyle::kSetFlag);
   cmd.footer(
@@ -92,23 +100,27 @@ std::string backend_for(const fs::path& path, const std::string& backend) {
     throw UsageError(fmt::format("unknown backend '{}' (valid: auto, onnx, torch)", backend));
   }
   if (backend != "auto") return backend;
-  if (fs::is_directory(path)) return "torch";
   if (path.extension() == ".onnx") return "onnx";
-  throw UsageError(fmt::format(
-      "{}: cannot tell the backend (a .onnx file runs on onnx, a checkpoint directory on "
-      "torch); pass --backend",
-      path.string()));
+  if (fs::is_directory(path) || hub::is_hub_reference(path.string())) return "torch";
+  for (const char* ext : {".bin", ".ckpt", ".pt", ".pth", ".safetensors", ".json"}) {
+    if (path.extension() == ext && fs::is_regular_file(path)) return "torch";
+  }
+  throw UsageError(
+      fmt::format("{}: cannot tell the backend (a .onnx file runs on onnx; a checkpoint directory, "
+                  "weights file, Lightning .ckpt or Hub id on torch); pass --backend",
+                  path.string()));
 }
 
 std::unique_ptr<predict::Predictor> open_predictor(const fs::path& path, const std::string& backend,
                                                    const ModelFlags& f) {
   const auto& c = f.inference;
   if (backend == "torch") {
-    if (!fs::is_directory(path)) {
-      throw Error(path.string() + ": not a checkpoint directory (the torch backend needs one)");
-    }
-    return torch_plugin().open_predictor(path,
-                                         {.predict = predict_options(c), .threads = c.threads});
+    model::TorchPredictorOptions o;
+    o.predict = predict_options(c);
+    o.threads = c.threads;
+    o.config = f.checkpoint_config;
+    if (!f.labels.empty()) o.labels = predict::read_labels_file(f.labels);
+    return torch_plugin().open_predictor(path.string(), o);
   }
   runtime::OnnxPredictorOptions o;
   o.session = session_options(c);
@@ -117,6 +129,14 @@ std::unique_ptr<predict::Predictor> open_predictor(const fs::path& path, const s
   o.labels = f.labels;
   o.lowercase = !f.cased;
   return runtime::OnnxPredictor::open(path, o);
+}
+
+void note_fixed_shape(const fs::path& path, const predict::Predictor& predictor,
+                      const ModelFlags& f) {
+  for (const auto& note :
+       predict::fixed_shape_notes(predictor.fixed_shape(), predict_options(f.inference))) {
+    log::info("{}: {}", path.string(), note);
+  }
 }
 
 }  // namespace cola::app

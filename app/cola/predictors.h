@@ -22,7 +22,9 @@ struct ModelFlags {
   config::InferenceConfig inference;  // flags write here; resolve_model_flags() fills the rest
   std::string preset;                 // --preset NAME: the config option inference=NAME
   bool no_spinning = false, no_arena = false;
-  std::filesystem::path vocab, labels;  // for an .onnx without cola's metadata
+  std::filesystem::path vocab, labels;  // for an .onnx without cola's metadata; labels also name
+                                        // a checkpoint's outputs when its config.json has none
+  std::string checkpoint_config;        // --config: config.json for a checkpoint without one
   bool cased = false;
   ConfigArgs config;  // --set overrides, --config-dir, --config-name, --cfg
 };
@@ -37,12 +39,18 @@ void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool single_run = true);
 /// --cfg printed it.
 std::optional<config::AppConfig> resolve_model_flags(ModelFlags& flags, const CLI::App& cmd);
 
-/// "onnx" or "torch" for `path` under --backend (auto: by path); UsageError when they conflict.
+/// "onnx" or "torch" for `path` under --backend (auto: a .onnx file is onnx; a checkpoint
+/// directory, a weights file, a Lightning .ckpt or a Hub id is torch); UsageError otherwise.
 std::string backend_for(const std::filesystem::path& path, const std::string& backend);
 
 /// Opens `path` with `backend` ("onnx" or "torch") and flags.inference; errors name the path.
 std::unique_ptr<predict::Predictor> open_predictor(const std::filesystem::path& path,
                                                    const std::string& backend,
                                                    const ModelFlags& flags);
+
+/// Logs (info, one line each) how the static axes of the model at `path` override the flags:
+/// "<path>: the model takes exactly 128 tokens, so every sentence is padded (or cut) to 128".
+void note_fixed_shape(const std::filesystem::path& path, const predict::Predictor& predictor,
+                      const ModelFlags& flags);
 
 }  // namespace cola::app

@@ -12,7 +12,7 @@
 namespace cola::app {
 
 /// Bumped whenever TorchPlugin or a type it passes changes layout.
-inline constexpr int kTorchPluginAbi = 3;
+inline constexpr int kTorchPluginAbi = 4;
 
 /// The entry points the plugin provides.
 struct TorchPlugin {
@@ -20,7 +20,7 @@ struct TorchPlugin {
   train::TrainResult (*train)(const train::TrainRequest&) = nullptr;  // `cola train`
   exporter::ExportResult (*export_onnx)(const exporter::ExportRequest&) = nullptr;  // `cola export`
   std::unique_ptr<predict::Predictor> (*open_predictor)(
-      const std::filesystem::path&, const model::TorchPredictorOptions&) = nullptr;  // predict
+      const std::string&, const model::TorchPredictorOptions&) = nullptr;  // predict
 };
 
 /// Loads the plugin once ($COLA_TORCH_PLUGIN, else libcola_torch.so beside the executable) and

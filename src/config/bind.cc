@@ -155,7 +155,8 @@ void bind_model(MapReader& r, ModelConfig& m) {
       .field("classifier_dropout", m.classifier_dropout)
       .field("layer_norm_eps", m.layer_norm_eps)
       .field("initializer_range", m.initializer_range)
-      .field("pretrained", m.pretrained);
+      .field("pretrained", m.pretrained)
+      .field("config", m.config);
 }
 
 void bind_data(MapReader& r, DataConfig& d) {

@@ -21,7 +21,10 @@ struct ModelConfig {
   double classifier_dropout = 0.1;  // dropout before the classifier (HF: falls back to hidden)
   double layer_norm_eps = 1e-12;    // LayerNorm epsilon
   double initializer_range = 0.02;  // std of the normal weight init (as HF)
-  std::string pretrained;           // HF checkpoint dir to start from; empty = random init
+  std::string pretrained;  // checkpoint to start from: a HF directory, a weights file, a Lightning
+                           // .ckpt or a Hub id (org/name[@rev]); empty = random init
+  std::string config;      // config.json (or a directory or Hub id holding it and vocab.txt) for
+                           // a `pretrained` without its own; empty = its own / its model_name
 };
 
 /// `data:` — where the sentences come from and how they become batches.

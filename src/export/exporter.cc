@@ -25,8 +25,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // config.json settings that BertConfig ignores but that would change the computation: refuse
 // them rather than export a graph that silently computes something else.
-void check_expressible(const fs::path& dir, const ExportOptions& options) {
-  const fs::path path = dir / model::kConfigFile;
+void check_expressible(const fs::path& path, const ExportOptions& options) {
   const auto json = nlohmann::json::parse(read_file(path), nullptr, false);
   if (!json.is_object()) return;  // load_checkpoint already reported it
   const auto position_type = json.value("position_embedding_type", std::string("absolute"));
@@ -68,8 +67,11 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   // Opened first, so that an unwritable output fails before any work; its temp file is removed
   // unless committed.
   AtomicFileWriter out(request.output);
-  auto checkpoint = model::load_checkpoint(request.checkpoint);
-  check_expressible(request.checkpoint, options);
+  model::LoadOptions load;
+  load.source.config = request.config;
+  load.source.labels = request.labels;
+  auto checkpoint = model::load_checkpoint(request.checkpoint, load);
+  check_expressible(checkpoint.source.config_path, options);
   auto& model = *checkpoint.model;
   model.eval();
   torch::NoGradGuard no_grad;
@@ -80,13 +82,12 @@ ExportResult export_checkpoint(const ExportRequest& request) {
                      {}};
   ModelInfo info;
   info.producer_version = COLA_VERSION;
-  info.metadata = with_context("exporting " + request.checkpoint.string(), [&] {
-    return checkpoint_metadata(request.checkpoint, checkpoint.config, checkpoint.tokenizer,
-                               checkpoint.vocab_path);
+  info.metadata = with_context("exporting " + request.checkpoint, [&] {
+    return checkpoint_metadata(checkpoint.source, checkpoint.config);
   });
   const onnx::ModelProto proto = build_model(model, graph, std::move(info));
   const std::string bytes =
-      with_context("exporting " + request.checkpoint.string(), [&] { return serialize(proto); });
+      with_context("exporting " + request.checkpoint, [&] { return serialize(proto); });
 
   ExportResult result;
   result.nodes = proto.graph().node_size();
@@ -94,7 +95,7 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   result.export_seconds = seconds_since(start);
   if (options.validate) {
     const auto validate_start = std::chrono::steady_clock::now();
-    result.validation = with_context("validating the export of " + request.checkpoint.string(),
+    result.validation = with_context("validating the export of " + request.checkpoint,
                                      [&] { return validate(proto, bytes, model, graph); });
     result.validate_seconds = seconds_since(validate_start);
     if (request.on_validated) request.on_validated(result.validation);
@@ -108,6 +109,7 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   out.write(bytes);
   out.commit();
   result.output = request.output;
+  result.config_json = checkpoint.config.to_json();
   result.bytes = static_cast<int64_t>(bytes.size());
   result.sha256 = sha256_hex(bytes);
   return result;

@@ -9,7 +9,6 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/sha256.h"
-#include "model/checkpoint.h"
 
 namespace cola::exporter {
 namespace fs = std::filesystem;
@@ -46,14 +45,10 @@ std::optional<Json> validation_at_step(const fs::path& metrics_path, int64_t ste
 
 }  // namespace
 
-CheckpointHash hash_checkpoint(const fs::path& dir) {
+CheckpointHash hash_checkpoint(const std::vector<std::pair<std::string, fs::path>>& files) {
   CheckpointHash hash;
-  // Sorted by name; tokenizer_config.json is optional (load_checkpoint then uses defaults).
-  for (const char* name :
-       {model::kConfigFile, model::kWeightsFile, model::kTokenizerConfigFile, model::kVocabFile}) {
-    const fs::path path = dir / name;
-    if (name == std::string(model::kTokenizerConfigFile) && !fs::exists(path)) continue;
-    hash.files += fmt::format("{}  {}\n", sha256_hex(read_file(path)), name);
+  for (const auto& [name, path] : files) {
+    hash.files += fmt::format("{}  {}\n", sha256_file(path), name);
   }
   hash.sha256 = sha256_hex(hash.files);
   return hash;
@@ -76,8 +71,9 @@ std::optional<std::string> training_metrics(const fs::path& dir) {
   return record->dump();
 }
 
-Metadata checkpoint_metadata(const fs::path& dir, const model::BertConfig& config,
-                             const model::TokenizerConfig& tokenizer, const fs::path& vocab_path) {
+Metadata checkpoint_metadata(const model::CheckpointSource& source,
+                             const model::BertConfig& config) {
+  const fs::path& vocab_path = source.vocab_path;
   if (!fs::is_regular_file(vocab_path)) {
     throw Error(vocab_path.string() + ": missing (the exported model carries the vocabulary)");
   }
@@ -94,13 +90,18 @@ Metadata checkpoint_metadata(const fs::path& dir, const model::BertConfig& confi
   for (size_t i = 0; i < config.id2label.size(); ++i) {
     id2label[std::to_string(i)] = config.id2label[i];
   }
-  const CheckpointHash hash = hash_checkpoint(dir);
+  const CheckpointHash hash = hash_checkpoint(source.identity_files());
   Metadata meta = {
-      {kMetaId2Label, id2label.dump()},   {kMetaTokenizer, tokenizer.to_json()},
+      {kMetaId2Label, id2label.dump()},   {kMetaTokenizer, source.tokenizer.to_json()},
       {kMetaVocab, std::move(vocab)},     {kMetaCheckpointSha256, hash.sha256},
-      {kMetaCheckpointFiles, hash.files},
+      {kMetaCheckpointFiles, hash.files}, {kMetaCheckpointKind, source.description},
   };
-  if (auto metrics = training_metrics(dir)) meta.emplace_back(kMetaValidationMetrics, *metrics);
+  // Only a `cola train` run directory has metrics to carry.
+  if (fs::is_directory(source.reference)) {
+    if (auto metrics = training_metrics(source.reference)) {
+      meta.emplace_back(kMetaValidationMetrics, *metrics);
+    }
+  }
   meta.emplace_back(kMetaColaVersion, COLA_VERSION);
   return meta;
 }

@@ -8,6 +8,7 @@
 
 #include "export/onnx_builder.h"
 #include "model/bert_config.h"
+#include "model/checkpoint_source.h"
 #include "model/names.h"
 
 namespace cola::exporter {
@@ -19,16 +20,19 @@ using model::names::kMetaTokenizer;
 using model::names::kMetaVocab;
 inline constexpr char kMetaCheckpointSha256[] = "source_checkpoint_sha256";
 inline constexpr char kMetaCheckpointFiles[] = "source_checkpoint_files";  // sha256sum lines
+inline constexpr char kMetaCheckpointKind[] = "source_checkpoint_kind";    // "a Lightning ..."
 inline constexpr char kMetaValidationMetrics[] = "validation_metrics";     // JSON, if trained
 inline constexpr char kMetaColaVersion[] = "cola_version";
 
-/// sha256sum-style lines ("<hex>  <name>") for the checkpoint's model files, sorted by name, and
-/// the sha256 of that text: one hash for the checkpoint that any sha256sum can re-derive.
+/// sha256sum-style lines ("<hex>  <name>") for the checkpoint's files, sorted by name, and the
+/// sha256 of that text: one hash for the checkpoint that any sha256sum can re-derive.
 struct CheckpointHash {
   std::string files;
   std::string sha256;
 };
-CheckpointHash hash_checkpoint(const std::filesystem::path& dir);
+/// Hashes `files` (name, path), as CheckpointSource::identity_files lists them, streaming each.
+CheckpointHash hash_checkpoint(
+    const std::vector<std::pair<std::string, std::filesystem::path>>& files);
 
 /// The validation metrics of the training run that wrote the checkpoint at `dir`, as JSON:
 /// summary.json's "best" record when `dir` is that run's best checkpoint, else the metrics.jsonl
@@ -36,9 +40,10 @@ CheckpointHash hash_checkpoint(const std::filesystem::path& dir);
 /// checkpoint not made by `cola train`).
 std::optional<std::string> training_metrics(const std::filesystem::path& dir);
 
-/// Every metadata entry for a checkpoint directory, in a fixed order.
-Metadata checkpoint_metadata(const std::filesystem::path& dir, const model::BertConfig& config,
-                             const model::TokenizerConfig& tokenizer,
-                             const std::filesystem::path& vocab_path);
+/// Every metadata entry for a checkpoint, in a fixed order: its labels (`config`, as built), its
+/// tokenizer settings and vocabulary, the hash of its files and what kind of file it was, and
+/// the training metrics when it is a `cola train` checkpoint directory.
+Metadata checkpoint_metadata(const model::CheckpointSource& source,
+                             const model::BertConfig& config);
 
 }  // namespace cola::exporter

@@ -55,16 +55,21 @@ struct Validation {
 };
 
 struct ExportRequest {
-  std::filesystem::path checkpoint;  // a checkpoint directory (model/checkpoint.h)
-  std::filesystem::path output;      // the .onnx file; written only after validation passes
+  std::string checkpoint;        // a checkpoint: directory, file, .ckpt or Hub id
+                                 // (model/checkpoint_source.h)
+  std::filesystem::path output;  // the .onnx file; written only after validation passes
   ExportOptions options;
   /// Called with the validation results before export_checkpoint returns or throws for a
   /// failed validation (the CLI prints the table from here). May be empty.
   std::function<void(const Validation&)> on_validated;
+  std::string config = {};  // --config: config.json (or its directory, or a Hub id) for
+                            // a checkpoint without one; "" = the checkpoint's own
+  std::vector<std::string> labels = {};  // --labels: output names; empty = the config's id2label
 };
 
 struct ExportResult {
   std::filesystem::path output;  // the file written
+  std::string config_json;       // the checkpoint's config.json, as built (labels resolved)
   int64_t bytes = 0;             // its size
   std::string sha256;            // of its bytes (deterministic: same checkpoint, same hash)
   int64_t nodes = 0;             // nodes in the graph

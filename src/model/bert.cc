@@ -135,13 +135,13 @@ Value BertModelImpl::to_onnx(GraphBuilder& b, const Value& input_ids, const Valu
   return pooler_->to_onnx(b, x);
 }
 
-BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(BertConfig config)
+BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(BertConfig config, bool init)
     : config_(std::move(config)) {
   config_.validate();
   bert_ = register_module(names::kBert, BertModel(config_));
   classifier_ = register_module(names::kClassifier,
                                 torch::nn::Linear(config_.hidden_size, config_.num_labels()));
-  init_weights();
+  if (init) init_weights();
 }
 
 BertOutputs BertForSequenceClassificationImpl::run(const torch::Tensor& input_ids,

@@ -44,38 +44,28 @@ void save_checkpoint(const fs::path& dir, const BertForSequenceClassificationImp
   });
 }
 
-Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
-  return with_torch_context("loading checkpoint " + dir.string(), [&] {
-    if (!fs::is_directory(dir)) throw Error("not a directory");
+Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& options) {
+  CheckpointSource source = open_checkpoint_source(reference, options.source);
+  return with_torch_context("loading checkpoint " + reference, [&] {
     Checkpoint ckpt;
-    const fs::path config_path = dir / kConfigFile;
-    ckpt.config = BertConfig::from_json(read_file(config_path), config_path.string());
+    ckpt.config = source.config;
     if (options.adjust_config) {
       options.adjust_config(ckpt.config);
       ckpt.config.validate();
     }
-    const fs::path tokenizer_path = dir / kTokenizerConfigFile;
-    if (fs::exists(tokenizer_path)) {
-      ckpt.tokenizer =
-          TokenizerConfig::from_json(read_file(tokenizer_path), tokenizer_path.string());
-    } else {
-      ckpt.notes.push_back("no " + std::string(kTokenizerConfigFile) +
-                           ": using BertTokenizer defaults (uncased, 512 tokens)");
-      log::warn("{}: {}", dir.string(), ckpt.notes.back());
+    // Every weight is loaded next (or, for a missing head, initialised by load_weights).
+    ckpt.model = BertForSequenceClassification(ckpt.config, /*init=*/false);
+    ckpt.notes = source.notes;
+    for (auto& note : load_weights(*ckpt.model, source.weights,
+                                   {.allow_missing_head = options.allow_missing_head})) {
+      ckpt.notes.push_back(std::move(note));
     }
-    const fs::path weights_path = dir / kWeightsFile;
-    if (!fs::exists(weights_path)) {
-      throw Error(std::string("no ") + kWeightsFile +
-                  (fs::exists(dir / "pytorch_model.bin")
-                       ? " (pytorch_model.bin is not supported: save the model with "
-                         "safe_serialization=True)"
-                       : ""));
-    }
-    const auto weights = safetensors::File::read(weights_path);
-    ckpt.model = BertForSequenceClassification(ckpt.config);
-    for (auto& note : load_weights(*ckpt.model, weights)) ckpt.notes.push_back(std::move(note));
     ckpt.model->eval();
-    ckpt.vocab_path = dir / kVocabFile;
+    ckpt.tokenizer = source.tokenizer;
+    ckpt.vocab_path = source.vocab_path;
+    log::debug("loaded {}: {}", reference, source.description);
+    source.weights = {};  // the model holds the weights now; drop the mappings
+    ckpt.source = std::move(source);
     return ckpt;
   });
 }

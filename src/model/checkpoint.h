@@ -5,7 +5,9 @@
 //   model.safetensors      F32 weights under the names of model/names.h
 //   vocab.txt              the WordPiece vocabulary, one token a line
 //   tokenizer_config.json  BertTokenizer settings
-// plus whatever the caller adds (the trainer's trainer_state.json...).
+// plus whatever the caller adds (the trainer's trainer_state.json...). Loading also takes what the
+// PyTorch world writes (model/checkpoint_source.h): pytorch_model.bin, shards, Lightning .ckpt
+// files and Hub ids.
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -13,13 +15,9 @@
 
 #include "model/bert.h"
 #include "model/bert_config.h"
+#include "model/checkpoint_source.h"
 
 namespace cola::model {
-
-inline constexpr char kConfigFile[] = "config.json";
-inline constexpr char kWeightsFile[] = "model.safetensors";
-inline constexpr char kVocabFile[] = "vocab.txt";
-inline constexpr char kTokenizerConfigFile[] = "tokenizer_config.json";
 
 /// Writes extra files into the checkpoint; called with the temporary directory, before it is
 /// moved into place (so the extras are part of the same atomic replacement).
@@ -35,22 +33,30 @@ void save_checkpoint(const std::filesystem::path& dir,
                      const ExtraFiles& extra = {});
 
 struct LoadOptions {
+  /// Where the config and labels come from when not from the checkpoint itself (--config,
+  /// --labels).
+  SourceOptions source;
   /// Edits the checkpoint's config before the model is built. A trainer starting from a pretrained
   /// checkpoint sets its own labels (id2label) and dropouts here. Null: config.json as is.
   std::function<void(BertConfig&)> adjust_config;
+  /// true: a checkpoint without a classifier head loads with a fresh one (training from a
+  /// pretrained encoder); false: that is an error (export and prediction need the trained head).
+  bool allow_missing_head = false;
 };
 
-/// A loaded checkpoint directory.
+/// A loaded checkpoint.
 struct Checkpoint {
   BertConfig config;                             // as built (after LoadOptions::adjust_config)
   BertForSequenceClassification model{nullptr};  // in eval mode; call model->train() to train
   TokenizerConfig tokenizer;                     // defaults when tokenizer_config.json is absent
-  std::filesystem::path vocab_path;              // <dir>/vocab.txt (not checked here)
+  std::filesystem::path vocab_path;              // vocab.txt (not checked here)
+  CheckpointSource source;                       // where it came from (its weights released)
   std::vector<std::string> notes;                // what loading adapted; each logged as a warning
 };
 
-/// Loads a checkpoint directory (ours or Hugging Face's). See load_weights (model/weights.h) for
-/// which differences are tolerated. Errors are prefixed with "loading checkpoint <dir>".
-Checkpoint load_checkpoint(const std::filesystem::path& dir, const LoadOptions& options = {});
+/// Loads a checkpoint: a directory (ours or Hugging Face's), a weights file, a Lightning .ckpt or
+/// a Hub id (see model/checkpoint_source.h), and load_weights (model/weights.h) for which name
+/// differences are tolerated. Errors are prefixed with "loading checkpoint <reference>".
+Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& options = {});
 
 }  // namespace cola::model

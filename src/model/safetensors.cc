@@ -4,7 +4,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -12,8 +11,6 @@
 #include <set>
 
 #include "core/error.h"
-#include "core/file.h"
-#include "model/half.h"
 
 namespace cola::model::safetensors {
 namespace {
@@ -26,38 +23,11 @@ using Json = nlohmann::json;
 constexpr char kMetadataKey[] = "__metadata__";
 constexpr size_t kLengthBytes = 8;  // the header length prefix
 
-struct DTypeRow {
-  DType dtype;
-  std::string_view name;
-  size_t size;
-};
-constexpr std::array<DTypeRow, 15> kDTypes = {{
-    {DType::kBool, "BOOL", 1},
-    {DType::kU8, "U8", 1},
-    {DType::kI8, "I8", 1},
-    {DType::kI16, "I16", 2},
-    {DType::kU16, "U16", 2},
-    {DType::kF16, "F16", 2},
-    {DType::kBF16, "BF16", 2},
-    {DType::kI32, "I32", 4},
-    {DType::kU32, "U32", 4},
-    {DType::kF32, "F32", 4},
-    {DType::kF64, "F64", 8},
-    {DType::kI64, "I64", 8},
-    {DType::kU64, "U64", 8},
-    {DType::kF8E5M2, "F8_E5M2", 1},
-    {DType::kF8E4M3, "F8_E4M3", 1},
-}};
-
 // A JSON value for an error message, cut short: a hostile header may hold megabytes in one value.
 std::string brief(const Json& value) {
   std::string text = value.dump();
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
-}
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  return fmt::format("[{}]", fmt::join(shape, ","));
 }
 
 // Element count and byte size of a shape, or nullopt when either overflows 64 bits.
@@ -127,11 +97,8 @@ class HeaderParser {
     }
     const auto dtype = parse_dtype(it->get<std::string>());
     if (!dtype) {
-      std::vector<std::string_view> known;
-      known.reserve(kDTypes.size());
-      for (const auto& row : kDTypes) known.push_back(row.name);
-      throw Error(fmt::format("{}: unknown dtype {} (known: {})", where, brief(*it),
-                              fmt::join(known, ", ")));
+      throw Error(
+          fmt::format("{}: unknown dtype {} (known: {})", where, brief(*it), dtype_names()));
     }
     return *dtype;
   }
@@ -171,7 +138,7 @@ class HeaderParser {
   uint64_t data_size_;
 };
 
-uint64_t read_header_length(const std::string& bytes, const std::string& source) {
+uint64_t read_header_length(std::string_view bytes, const std::string& source) {
   if (bytes.size() < kLengthBytes) {
     throw Error(fmt::format("{}: file is {} bytes, too short for a safetensors header", source,
                             bytes.size()));
@@ -251,27 +218,6 @@ void check_overlaps(const std::vector<TensorInfo>& tensors, const std::string& s
 
 }  // namespace
 
-std::string_view dtype_name(DType dtype) {
-  for (const auto& row : kDTypes) {
-    if (row.dtype == dtype) return row.name;
-  }
-  return "?";
-}
-
-std::optional<DType> parse_dtype(std::string_view name) {
-  for (const auto& row : kDTypes) {
-    if (row.name == name) return row.dtype;
-  }
-  return std::nullopt;
-}
-
-size_t dtype_size(DType dtype) {
-  for (const auto& row : kDTypes) {
-    if (row.dtype == dtype) return row.size;
-  }
-  return 0;
-}
-
 int64_t TensorInfo::numel() const {
   int64_t n = 1;
   for (const int64_t dim : shape) n *= dim;  // cannot overflow: checked against the file size
@@ -279,26 +225,30 @@ int64_t TensorInfo::numel() const {
 }
 
 File File::parse(std::string bytes, std::string source) {
-  File file;
-  file.bytes_ = std::move(bytes);
-  file.source_ = std::move(source);
-  const uint64_t header_size = read_header_length(file.bytes_, file.source_);
-  file.data_start_ = kLengthBytes + header_size;
-  const Json header = parse_header_json(
-      std::string_view(file.bytes_).substr(kLengthBytes, header_size), file.source_);
-  const HeaderParser parser(file.source_, file.bytes_.size() - file.data_start_);
-  for (const auto& [name, entry] : header.items()) {  // nlohmann objects iterate in key order
-    if (name == kMetadataKey) {
-      file.metadata_ = parse_metadata(entry, file.source_);
-    } else {
-      file.tensors_.push_back(parser.parse_entry(name, entry));
-    }
-  }
-  check_overlaps(file.tensors_, file.source_);
-  return file;
+  return parse(MappedFile::from_bytes(std::move(bytes), std::move(source)));
 }
 
-File File::read(const std::filesystem::path& path) { return parse(read_file(path), path.string()); }
+File File::parse(std::shared_ptr<const MappedFile> file) {
+  File out;
+  out.file_ = std::move(file);
+  out.bytes_ = out.file_->bytes();
+  out.source_ = out.file_->label();
+  const uint64_t header_size = read_header_length(out.bytes_, out.source_);
+  out.data_start_ = kLengthBytes + header_size;
+  const Json header = parse_header_json(out.bytes_.substr(kLengthBytes, header_size), out.source_);
+  const HeaderParser parser(out.source_, out.bytes_.size() - out.data_start_);
+  for (const auto& [name, entry] : header.items()) {  // nlohmann objects iterate in key order
+    if (name == kMetadataKey) {
+      out.metadata_ = parse_metadata(entry, out.source_);
+    } else {
+      out.tensors_.push_back(parser.parse_entry(name, entry));
+    }
+  }
+  check_overlaps(out.tensors_, out.source_);
+  return out;
+}
+
+File File::read(const std::filesystem::path& path) { return parse(MappedFile::open(path)); }
 
 const TensorInfo* File::find(std::string_view name) const {
   const auto it =
@@ -309,40 +259,23 @@ const TensorInfo* File::find(std::string_view name) const {
 
 std::string_view File::data(const TensorInfo& tensor) const {
   // Offsets were checked against the data section in parse().
-  return std::string_view(bytes_).substr(data_start_ + tensor.begin, tensor.end - tensor.begin);
+  return bytes_.substr(data_start_ + tensor.begin, tensor.end - tensor.begin);
 }
 
 void File::to_f32(const TensorInfo& tensor, std::span<float> out) const {
-  const auto where = fmt::format("{}: tensor '{}'", source_, tensor.name);
-  if (static_cast<int64_t>(out.size()) != tensor.numel()) {
-    throw Error(
-        fmt::format("{}: {} floats requested for {} elements", where, out.size(), tensor.numel()));
-  }
-  const char* src = data(tensor).data();
-  // memcpy per element: tensor data need not be aligned in an untrusted file.
-  const auto convert = [&]<class T>(float (*f)(T)) {
-    for (size_t i = 0; i < out.size(); ++i) {
-      T v;
-      std::memcpy(&v, src + i * sizeof(T), sizeof(T));
-      out[i] = f(v);
-    }
-  };
-  switch (tensor.dtype) {
-    case DType::kF32:
-      if (!out.empty()) std::memcpy(out.data(), src, out.size() * sizeof(float));
-      return;
-    case DType::kF16:
-      return convert(+[](uint16_t v) { return f16_to_f32(v); });
-    case DType::kBF16:
-      return convert(+[](uint16_t v) { return bf16_to_f32(v); });
-    case DType::kF64:
-      return convert(+[](double v) { return static_cast<float>(v); });
-    default:
-      throw Error(
-          fmt::format("{}: dtype {} cannot be loaded as floats (supported: F32, F16, BF16, "
-                      "F64)",
-                      where, dtype_name(tensor.dtype)));
-  }
+  read_f32(stored(tensor), out);
+}
+
+StoredTensor File::stored(const TensorInfo& tensor) const {
+  return {tensor.name, tensor.dtype, tensor.shape, contiguous_strides(tensor.shape),
+          0,           data(tensor), file_,        source_};
+}
+
+Weights File::weights() const {
+  Weights w{source_, {}, metadata_};
+  w.tensors.reserve(tensors_.size());
+  for (const auto& t : tensors_) w.tensors.push_back(stored(t));  // already sorted and unique
+  return w;
 }
 
 }  // namespace cola::model::safetensors

@@ -15,34 +15,17 @@
 #include <string_view>
 #include <vector>
 
+#include "core/mapped_file.h"
+#include "model/dtype.h"
+#include "model/stored_tensor.h"
+
 namespace cola::model::safetensors {
 
-/// Every dtype of the format (so that sizes of all valid files can be checked). Loading into the
-/// model supports the floating ones (converted to F32) and I64.
-enum class DType {
-  kBool,
-  kU8,
-  kI8,
-  kI16,
-  kU16,
-  kF16,
-  kBF16,
-  kI32,
-  kU32,
-  kF32,
-  kF64,
-  kI64,
-  kU64,
-  kF8E5M2,
-  kF8E4M3
-};
-
-/// "F32", "BF16", ...
-std::string_view dtype_name(DType dtype);
-/// The dtype spelled `name`, or nullopt for a name the format does not define.
-std::optional<DType> parse_dtype(std::string_view name);
-/// Bytes per element.
-size_t dtype_size(DType dtype);
+// The dtypes live in model/dtype.h (torch.save files share them); spelled here as before.
+using model::DType;
+using model::dtype_name;
+using model::dtype_size;
+using model::parse_dtype;
 
 /// One tensor's header entry, validated.
 struct TensorInfo {
@@ -65,8 +48,10 @@ class File {
   /// the tensor: header length, JSON, dtype, shape, offsets (inside the data, non-overlapping, and
   /// holding exactly shape x dtype bytes), metadata.
   static File parse(std::string bytes, std::string source);
-  /// Reads and parses a file; `source` in messages is the path.
+  /// Maps and parses a file; `source` in messages is the path. Tensor bytes stay in the mapping.
   static File read(const std::filesystem::path& path);
+  /// Parses a file already in memory or mapped.
+  static File parse(std::shared_ptr<const MappedFile> file);
 
   /// Tensors sorted by name.
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
@@ -83,10 +68,16 @@ class File {
   /// Error naming the tensor for other dtypes or a wrong output size.
   void to_f32(const TensorInfo& tensor, std::span<float> out) const;
 
+  /// A tensor as the format-independent view the loaders take (model/stored_tensor.h).
+  StoredTensor stored(const TensorInfo& tensor) const;
+  /// Every tensor of the file, with the metadata.
+  Weights weights() const;
+
  private:
   File() = default;
-  std::string bytes_;
-  size_t data_start_ = 0;  // 8 + header length
+  std::shared_ptr<const MappedFile> file_;
+  std::string_view bytes_;  // file_'s bytes
+  size_t data_start_ = 0;   // 8 + header length
   std::string source_;
   std::vector<TensorInfo> tensors_;
   std::map<std::string, std::string> metadata_;

@@ -44,13 +44,16 @@ class TorchPredictor final : public predict::Predictor {
 
 }  // namespace
 
-std::unique_ptr<predict::Predictor> open_torch_predictor(const std::filesystem::path& dir,
+std::unique_ptr<predict::Predictor> open_torch_predictor(const std::string& reference,
                                                          const TorchPredictorOptions& options) {
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
-  Checkpoint checkpoint = load_checkpoint(dir);
+  LoadOptions load;
+  load.source.config = options.config;
+  load.source.labels = options.labels;
+  Checkpoint checkpoint = load_checkpoint(reference, load);
   auto tokenizer = text::Tokenizer::from_file(checkpoint.vocab_path,
                                               predict::tokenizer_options(checkpoint.tokenizer));
   predict::PredictOptions p = options.predict;

@@ -1,9 +1,11 @@
 #pragma once
-// predict::Predictor over LibTorch, from a checkpoint directory (config.json, model.safetensors,
-// vocab.txt, tokenizer_config.json). The header is free of LibTorch types so that the CLI, which
-// reaches it through the torch plugin, and the ORT-only code can share predict::Predictor.
-#include <filesystem>
+// predict::Predictor over LibTorch, from any checkpoint load_checkpoint takes (a directory, a
+// weights file, a Lightning .ckpt, a Hub id). The header is free of LibTorch types so that the
+// CLI, which reaches it through the torch plugin, and the ORT-only code can share
+// predict::Predictor.
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "predict/predictor.h"
 
@@ -12,10 +14,13 @@ namespace cola::model {
 struct TorchPredictorOptions {
   predict::PredictOptions predict;  // batching; max_length is capped by the checkpoint's limits
   int threads = 1;                  // LibTorch intra-op threads (process-wide); 0 = all cores
+  std::string config = {};          // --config for a checkpoint without its own config.json
+  std::vector<std::string> labels = {};  // --labels: output names replacing the config's
 };
 
-/// Loads the checkpoint at `dir` (errors prefixed "loading checkpoint <dir>") and its tokenizer.
-std::unique_ptr<predict::Predictor> open_torch_predictor(const std::filesystem::path& dir,
+/// Loads the checkpoint `reference` (errors prefixed "loading checkpoint <reference>") and its
+/// tokenizer.
+std::unique_ptr<predict::Predictor> open_torch_predictor(const std::string& reference,
                                                          const TorchPredictorOptions& options);
 
 }  // namespace cola::model

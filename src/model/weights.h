@@ -1,6 +1,6 @@
 #pragma once
-// Between safetensors files (model/safetensors.h, torch-free) and LibTorch tensors, and loading a
-// model's parameters by their Hugging Face names.
+// Between stored tensors (model/stored_tensor.h, torch-free: safetensors and torch.save files)
+// and LibTorch tensors, and loading a model's parameters by their Hugging Face names.
 #include <torch/types.h>
 
 #include <filesystem>
@@ -9,15 +9,16 @@
 #include <vector>
 
 #include "model/bert.h"
-#include "model/safetensors.h"
+#include "model/stored_tensor.h"
+#include "model/weight_plan.h"
 
 namespace cola::model {
 
 using NamedTensors = std::map<std::string, torch::Tensor>;
 
-/// One tensor of a file as a new CPU tensor: floating dtypes (F32, F16, BF16, F64) become float32,
-/// I64 stays int64; other dtypes throw Error naming the tensor.
-torch::Tensor to_tensor(const safetensors::File& file, const safetensors::TensorInfo& info);
+/// One stored tensor as a new CPU tensor: floating dtypes (F32, F16, BF16, F64) become float32,
+/// integer ones int64; other dtypes throw Error naming the tensor.
+torch::Tensor to_tensor(const StoredTensor& tensor);
 
 /// Every tensor of a safetensors file by name (see to_tensor).
 NamedTensors read_tensors(const std::filesystem::path& path);
@@ -29,12 +30,12 @@ void write_tensors(const std::filesystem::path& path, const NamedTensors& tensor
 /// The model's parameters and buffers by Hugging Face name (views of the live tensors).
 NamedTensors state_dict(const torch::nn::Module& model);
 
-/// Copies a checkpoint's tensors into `model` by name and returns notes on what it had to adapt
-/// (each also logged as a warning). Tolerated, with a note: no classifier head (initialised
-/// fresh), pretraining heads "cls.*" (ignored), LayerNorm "gamma"/"beta" names, a bare BertModel
-/// checkpoint without the "bert." prefix. Silently ignored: names::kIgnoredBuffers. Anything else
-/// missing or unexpected, or a shape or dtype mismatch, throws Error naming the tensor.
+/// Copies a checkpoint's tensors into `model` as plan_weights (model/weight_plan.h) maps them,
+/// straight into the parameters' memory, dropping each tensor's pages of the file once copied
+/// (peak memory stays near the model's size). Everything is checked before the model changes.
+/// A missing head (with options.allow_missing_head) is initialised fresh. Returns what was
+/// adapted, one note a line, each also logged as a warning.
 std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
-                                      const safetensors::File& file);
+                                      const Weights& weights, const PlanOptions& options = {});
 
 }  // namespace cola::model

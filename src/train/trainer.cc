@@ -62,10 +62,16 @@ int configure_threads(const config::TrainingConfig& t) {
   return parallel ? threads - 1 : 0;
 }
 
-// The directory whose vocab.txt a run must use: the checkpoint it resumes or starts from.
+// The vocab.txt a run must use: the one of the checkpoint it resumes or starts from (which, for a
+// Lightning .ckpt or a Hub id, is found as loading it finds it).
 fs::path inherited_vocab(const config::AppConfig& cfg) {
   if (!cfg.training.resume.empty()) return fs::path(cfg.training.resume) / model::kVocabFile;
-  if (!cfg.model.pretrained.empty()) return fs::path(cfg.model.pretrained) / model::kVocabFile;
+  if (!cfg.model.pretrained.empty()) {
+    return model::open_checkpoint_source(
+               cfg.model.pretrained,
+               {.config = cfg.model.config, .labels = {}, .read_weights = false})
+        .vocab_path;
+  }
   return {};
 }
 
@@ -79,6 +85,8 @@ model::BertForSequenceClassification build_model(const Session& s) {
         model::BertConfig::from(cfg.model, vocab.size(), cfg.data.labels, vocab.special().pad));
   }
   model::LoadOptions options;
+  options.allow_missing_head = true;  // a pretrained encoder gets a fresh head for this task
+  if (cfg.training.resume.empty()) options.source.config = cfg.model.config;
   options.adjust_config = [&](model::BertConfig& c) {
     c.id2label = cfg.data.labels;
     c.hidden_dropout_prob = cfg.model.hidden_dropout_prob;

@@ -52,7 +52,7 @@ TEST_P(ExportRandom, ValidatesAndWritesTheFile) {
   test::TempDir tmp;
   const auto model = fixtures::random_model(GetParam().config(), 7);
   fixtures::save_random_checkpoint(tmp / "ckpt", *model);
-  ExportRequest request{tmp / "ckpt", tmp / "model.onnx", {}, {}};
+  ExportRequest request{tmp / "ckpt", tmp / "model.onnx", {}, {}, {}, {}};
   request.options.opset = GetParam().opset;
   int callbacks = 0;
   request.on_validated = [&](const Validation&) { ++callbacks; };
@@ -91,7 +91,7 @@ TEST(Export, TokenTypeIdsInputAndProbabilitiesOutputValidate) {
   test::TempDir tmp;
   const auto model = fixtures::random_model(fixtures::tiny_config(), 3);
   fixtures::save_random_checkpoint(tmp / "ckpt", *model);
-  ExportRequest request{tmp / "ckpt", tmp / "model.onnx", {}, {}};
+  ExportRequest request{tmp / "ckpt", tmp / "model.onnx", {}, {}, {}, {}};
   request.options.token_type_ids = true;
   request.options.with_probabilities = true;
   const auto result = export_checkpoint(request);
@@ -112,7 +112,7 @@ TEST(Export, TwoExportsAreByteIdentical) {
   test::TempDir tmp;
   const auto model = fixtures::random_model(fixtures::tiny_config(), 5);
   fixtures::save_random_checkpoint(tmp / "ckpt", *model);
-  ExportRequest request{tmp / "ckpt", tmp / "a.onnx", {}, {}};
+  ExportRequest request{tmp / "ckpt", tmp / "a.onnx", {}, {}, {}, {}};
   request.options.validate = false;
   const auto a = export_checkpoint(request);
   request.output = tmp / "b.onnx";
@@ -132,7 +132,7 @@ TEST(Export, MetadataReadsBack) {
                     nlohmann::json{{"best_checkpoint", ckpt.string()},
                                    {"best", {{"epoch", 2}, {"valid/mcc", 0.25}}}}
                         .dump());
-  ExportRequest request{ckpt, tmp / "model.onnx", {}, {}};
+  ExportRequest request{ckpt, tmp / "model.onnx", {}, {}, {}, {}};
   request.options.validate = false;
   export_checkpoint(request);
   const auto proto = read_model(tmp / "model.onnx");

@@ -22,7 +22,7 @@ TEST_P(GoldenExport, EveryCaseMatchesTheReferenceLogits) {
   COLA_SHARED_PATH_OR_SKIP(dir, "golden/tiny-bert");
   COLA_SHARED_PATH_OR_SKIP(cases_path, "golden/tiny-bert/cases.jsonl");
   test::TempDir tmp;
-  ExportRequest request{dir, tmp / "model.onnx", {}, {}};
+  ExportRequest request{dir, tmp / "model.onnx", {}, {}, {}, {}};
   request.options.opset = GetParam();
   request.options.with_probabilities = true;
   const auto result = export_checkpoint(request);
@@ -55,7 +55,7 @@ TEST_P(GoldenExport, PaddedBatchMatchesTheReference) {
   COLA_SHARED_PATH_OR_SKIP(dir, "golden/tiny-bert");
   COLA_SHARED_PATH_OR_SKIP(batch_path, "golden/tiny-bert/padded_batch.json");
   test::TempDir tmp;
-  ExportRequest request{dir, tmp / "model.onnx", {}, {}};
+  ExportRequest request{dir, tmp / "model.onnx", {}, {}, {}, {}};
   request.options.opset = GetParam();
   request.options.validate = false;  // the test above validates; this one checks the reference
   export_checkpoint(request);

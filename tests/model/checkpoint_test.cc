@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "model/safetensors.h"
 #include "model/weights.h"
 #include "model_fixtures.h"
 #include "support/shared_data.h"
@@ -97,6 +98,13 @@ TEST_F(CheckpointTest, FailedSaveLeavesThePreviousCheckpoint) {
   EXPECT_FALSE(fs::exists(tmp_ / "other"));
 }
 
+// What training from a pretrained encoder asks for.
+LoadOptions fresh_head() {
+  LoadOptions options;
+  options.allow_missing_head = true;
+  return options;
+}
+
 TEST_F(CheckpointTest, MissingClassifierHeadIsInitialisedAndReported) {
   save_with_tensors([](NamedTensors& t) {
     t.erase("classifier.weight");
@@ -104,7 +112,11 @@ TEST_F(CheckpointTest, MissingClassifierHeadIsInitialisedAndReported) {
     t["bert.embeddings.position_ids"] = torch::arange(24, torch::kLong).view({1, 24});
     t["cls.predictions.bias"] = torch::zeros({50});
   });
-  const auto loaded = load_checkpoint(ckpt_);
+  // Export and prediction need the trained head: only training starts from an encoder alone.
+  EXPECT_THROW_MSG(load_checkpoint(ckpt_), Error,
+                   HasSubstr("missing tensors 'classifier.weight', 'classifier.bias': a "
+                             "checkpoint without a classification head"));
+  const auto loaded = load_checkpoint(ckpt_, fresh_head());
   EXPECT_THAT(loaded.notes,
               ElementsAre(HasSubstr("no classifier head (classifier.weight, classifier.bias): "
                                     "initialised fresh from N(0, 0.02)"),
@@ -178,7 +190,7 @@ TEST_F(CheckpointTest, HuggingFaceNameVariantsAreAccepted) {
     }
     t = renamed;
   });
-  const auto loaded = load_checkpoint(ckpt_);
+  const auto loaded = load_checkpoint(ckpt_, fresh_head());
   EXPECT_EQ(loaded.notes.size(), 3u);
   EXPECT_TRUE(torch::equal(state_dict(*loaded.model).at("bert.embeddings.LayerNorm.weight"),
                            state_dict(*model_).at("bert.embeddings.LayerNorm.weight")));
@@ -189,18 +201,20 @@ TEST_F(CheckpointTest, AdjustConfigSetsTheRunsLabels) {
     t.erase("classifier.weight");
     t.erase("classifier.bias");
   });
-  const auto loaded = load_checkpoint(ckpt_, {.adjust_config = [](BertConfig& c) {
-                                        c.id2label = {"a", "b", "c"};
-                                        c.hidden_dropout_prob = 0.2;
-                                      }});
+  LoadOptions options = fresh_head();
+  options.adjust_config = [](BertConfig& c) {
+    c.id2label = {"a", "b", "c"};
+    c.hidden_dropout_prob = 0.2;
+  };
+  const auto loaded = load_checkpoint(ckpt_, options);
   EXPECT_EQ(loaded.model->config().num_labels(), 3);
   EXPECT_EQ(loaded.model->classifier()->weight.size(0), 3);
 }
 
 TEST_F(CheckpointTest, NotACheckpoint) {
-  EXPECT_THROW_MSG(
-      load_checkpoint(tmp_ / "nope"), Error,
-      HasSubstr("loading checkpoint " + (tmp_ / "nope").string() + ": not a directory"));
+  EXPECT_THROW_MSG(load_checkpoint(tmp_ / "nope"), Error,
+                   HasSubstr("loading checkpoint " + (tmp_ / "nope").string() +
+                             ": no such file or directory, and not a Hugging Face Hub id"));
   fs::create_directories(tmp_ / "empty");
   EXPECT_THROW_MSG(load_checkpoint(tmp_ / "empty"), Error, HasSubstr("config.json: cannot open"));
 }

@@ -59,7 +59,7 @@ class Backends : public ::testing::Test {
     if (!root || !fs::exists(*root / "golden/tiny-bert")) return;
     checkpoint_ = new fs::path(*root / "golden/tiny-bert");
     dir_ = new TempDir();
-    exporter::ExportRequest request{*checkpoint_, *dir_ / "tiny.onnx", {}, {}};
+    exporter::ExportRequest request{*checkpoint_, *dir_ / "tiny.onnx", {}, {}, {}, {}};
     request.options.validate = false;
     request.options.token_type_ids = true;
     exporter::export_checkpoint(request);
