@@ -92,7 +92,14 @@ void Predictor::predict(std::span<const std::string> texts, Workspace& ws,
   const text::EncodeOptions encode{.max_length = options_.max_length, .with_tokens = false};
   if (ws.encodings.size() < texts.size()) ws.encodings.resize(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) tokenizer_.encode(texts[i], encode, ws.encodings[i]);
-  ws.order.resize(texts.size());
+  ws.tokenize_seconds += seconds_since(start);
+  predict_tokenized(texts.size(), ws, out);
+}
+
+void Predictor::predict_tokenized(size_t n_texts, Workspace& ws, std::vector<Prediction>& out,
+                                  const BatchCost& cost) const {
+  const auto start = Clock::now();
+  ws.order.resize(n_texts);
   std::iota(ws.order.begin(), ws.order.end(), int64_t{0});
   if (options_.sort_by_length) {
     // Stable, so equal lengths keep their input order (deterministic batches).
@@ -100,13 +107,20 @@ void Predictor::predict(std::span<const std::string> texts, Workspace& ws,
       return ws.encodings[a].ids.size() < ws.encodings[b].ids.size();
     });
   }
+  ws.lengths.clear();
+  for (const int64_t i : ws.order)
+    ws.lengths.push_back(static_cast<int64_t>(ws.encodings[i].ids.size()));
+  // A static batch axis runs its own number of rows whatever the cost; unsorted rows have no
+  // lengths to cut between.
+  const bool plan = fixed_.batch == 0 && options_.sort_by_length;
+  plan_batches(ws.lengths, options_.batch_size, plan ? cost : BatchCost{}, ws.batch_sizes);
   ws.tokenize_seconds += seconds_since(start);
 
-  out.resize(texts.size());
-  const auto n = static_cast<int64_t>(texts.size());
-  for (int64_t first = 0; first < n; first += options_.batch_size) {
-    const int64_t count = std::min(options_.batch_size, n - first);
+  out.resize(n_texts);
+  int64_t first = 0;
+  for (const int64_t count : ws.batch_sizes) {
     run_batch(std::span<const int64_t>(ws.order).subspan(first, count), ws, out);
+    first += count;
   }
 }
 
@@ -134,6 +148,12 @@ void Predictor::run_batch(std::span<const int64_t> indices, Workspace& ws,
   if (ws.logits.size() != ws.rows.size() * n) {
     throw Error(fmt::format("{}: the model returned {} values for {} texts and {} labels",
                             backend(), ws.logits.size(), ws.rows.size(), n));
+  }
+  if (options_.keep_logits) {
+    for (size_t row = 0; row < indices.size(); ++row) {
+      const auto logits = std::span<const float>(ws.logits).subspan(row * n, n);
+      out[indices[row]].logits.assign(logits.begin(), logits.end());
+    }
   }
   softmax_rows(ws.logits, n);
   for (size_t row = 0; row < indices.size(); ++row) {

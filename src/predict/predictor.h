@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "predict/batch_plan.h"
 #include "text/batch.h"
 #include "text/tokenizer.h"
 
@@ -24,6 +25,7 @@ struct PredictOptions {
   int64_t max_length = text::kDefaultMaxLength;    // tokens kept incl. [CLS]/[SEP]; longer: cut
   text::Padding padding = text::Padding::longest;  // max_length pads every row (the seed's 128)
   bool sort_by_length = true;  // false: batches in input order (what "dynamic, unsorted" costs)
+  bool keep_logits = false;    // also fill Prediction::logits (the server's "raw_scores")
 };
 
 /// The input shape a model pins down (an ONNX file with static axes, such as torch.onnx.export
@@ -46,6 +48,7 @@ std::vector<std::string> fixed_shape_notes(const FixedShape& fixed,
 /// The result for one text.
 struct Prediction {
   std::vector<float> scores;  // softmax probabilities, in label order
+  std::vector<float> logits;  // the raw outputs, in label order (with PredictOptions::keep_logits)
   bool truncated = false;     // the text was longer than max_length tokens and was cut
 };
 
@@ -54,6 +57,8 @@ struct Prediction {
 struct Workspace {
   std::vector<text::Encoding> encodings;  // per text
   std::vector<int64_t> order;             // text indices sorted by length
+  std::vector<int64_t> lengths;           // tokens of each text, in that order
+  std::vector<int64_t> batch_sizes;       // rows of each forward pass, in that order
   std::vector<std::span<const int64_t>> rows;
   text::PaddedBatch batch;
   std::vector<float> logits;          // [batch, num_labels]
@@ -73,6 +78,12 @@ class Predictor {
                std::vector<Prediction>& out) const;
   /// predict() with a fresh Workspace.
   std::vector<Prediction> predict(std::span<const std::string> texts) const;
+  /// predict() for `n` texts already tokenized into ws.encodings[0, n) (with max_length, as
+  /// tokenizer() and options() say): sorts, batches, runs. For callers that tokenize on other
+  /// threads, as the server's handlers do. With a known `cost`, the sorted texts are cut into
+  /// passes of least cost (plan_batches) instead of every batch_size rows.
+  void predict_tokenized(size_t n, Workspace& ws, std::vector<Prediction>& out,
+                         const BatchCost& cost = {}) const;
 
   /// Runs the model on one padded batch: `logits` becomes [batch.batch, labels().size()],
   /// row-major. Thread-safe. Public so that benchmarks can time the model alone.

@@ -80,6 +80,51 @@ TEST(Predictor, SortsIntoMicroBatchesAndRestoresInputOrder) {
   }
 }
 
+TEST(BatchPlan, CutsWherePaddingCostsMoreThanARun) {
+  std::vector<int64_t> sizes;
+  const std::vector<int64_t> lengths = {3, 3, 3, 3, 40, 40};
+  // A run costs 10 token-times: padding four short rows to 40 would cost 148; a second run, 10.
+  plan_batches(lengths, 100, {.per_run = 10, .per_token = 1}, sizes);
+  EXPECT_THAT(sizes, ElementsAre(4, 2));
+  // A run dearer than all the padding: one pass.
+  plan_batches(lengths, 100, {.per_run = 1000, .per_token = 1}, sizes);
+  EXPECT_THAT(sizes, ElementsAre(6));
+  // max_rows still caps a pass; an unknown cost cuts every max_rows rows.
+  plan_batches(lengths, 3, {.per_run = 1000, .per_token = 1}, sizes);
+  EXPECT_THAT(sizes, ElementsAre(3, 3));
+  plan_batches(lengths, 4, {}, sizes);
+  EXPECT_THAT(sizes, ElementsAre(4, 2));
+  plan_batches({}, 4, {.per_run = 1, .per_token = 1}, sizes);
+  EXPECT_TRUE(sizes.empty());
+}
+
+TEST(Predictor, RunsTheCheapestPassesForAKnownCostAndRestoresInputOrder) {
+  LengthModel model({.batch_size = 1 << 20});
+  const std::vector<std::string> texts = {"a b c d a b c d a b c d a b", "a", "b", "a b"};
+  Workspace ws;
+  ws.encodings.resize(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    model.tokenizer().encode(texts[i], {.max_length = 64, .with_tokens = false}, ws.encodings[i]);
+  }
+  std::vector<Prediction> out;
+  model.predict_tokenized(texts.size(), ws, out, {.per_run = 2, .per_token = 1});
+  // Lengths 3, 3, 4 | 16: the long one runs alone.
+  EXPECT_THAT(model.widths, ElementsAre(4, 16));
+  const float expected[] = {0, 3 - 4, 3 - 4, 0};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_NEAR(len_minus_width(out[i]), expected[i], 1e-4) << texts[i];
+  }
+}
+
+TEST(BatchPlan, TimesOneShortRowAndAFullPassOfLongRows) {
+  LengthModel model({.batch_size = 64, .max_length = 64});
+  const BatchCost cost = measure_batch_cost(model, 3);
+  EXPECT_GE(cost.per_run, 0);  // the intercept is clamped: a run never pays back time
+  // Three timed runs of each shape: 1 row of 8 words, 32 rows as long as the model takes.
+  EXPECT_THAT(model.rows, ElementsAre(1, 1, 1, 32, 32, 32));
+  EXPECT_THAT(model.widths, ElementsAre(10, 10, 10, 64, 64, 64));
+}
+
 TEST(Predictor, FixedPaddingPadsEveryRowToMaxLength) {
   LengthModel model({.batch_size = 8, .max_length = 16, .padding = text::Padding::max_length});
   model.predict(std::vector<std::string>{"a", "a b"});
