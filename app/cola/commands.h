@@ -24,5 +24,6 @@ void setup_predict(CLI::App& cmd);
 void setup_bench(CLI::App& cmd);
 void setup_hub(CLI::App& cmd);
 void setup_convert(CLI::App& cmd);
+void setup_serve(CLI::App& cmd);
 
 }  // namespace cola::app

@@ -32,6 +32,8 @@ constexpr Command kCommands[] = {
      cola::app::setup_predict},
     {"bench", "Benchmark ONNX Runtime against LibTorch (batch, padding, threads)",
      cola::app::setup_bench},
+    {"serve", "Serve an .onnx over HTTP with dynamic batching (TEI-compatible /predict)",
+     cola::app::setup_serve},
     {"runs", "List run directories with their best metrics (sort, filter)", cola::app::setup_runs},
     {"report", "Write a self-contained HTML report of a run", cola::app::setup_report},
     {"verify", "Check an artifact against its *.manifest.json", cola::app::setup_verify},

@@ -208,6 +208,30 @@ void bind_inference(MapReader& r, InferenceConfig& i) {
       .field("optimized_model", i.optimized_model);
 }
 
+void bind_serve(MapReader& r, ServeConfig& s) {
+  r.field("host", s.host)
+      .field("port", s.port)
+      .field("max_input_length", s.max_input_length)
+      .field("max_batch_tokens", s.max_batch_tokens)
+      .field("max_batch_requests", s.max_batch_requests)
+      .field("max_queue_delay_us", s.max_queue_delay_us)
+      .field("split_batches", s.split_batches)
+      .field("max_client_batch_size", s.max_client_batch_size)
+      .field("max_concurrent_requests", s.max_concurrent_requests)
+      .field("payload_limit", s.payload_limit)
+      .field("request_timeout_s", s.request_timeout_s)
+      .field("shutdown_timeout_s", s.shutdown_timeout_s)
+      .field("auto_truncate", s.auto_truncate)
+      .field("api_key", s.api_key)
+      .field("cors_allow_origin", s.cors_allow_origin)
+      .field("http_threads", s.http_threads)
+      .field("keep_alive_max_count", s.keep_alive_max_count)
+      .field("keep_alive_timeout_s", s.keep_alive_timeout_s)
+      .field("tcp_nodelay", s.tcp_nodelay)
+      .field("listen_backlog", s.listen_backlog)
+      .field("model_id", s.model_id);
+}
+
 }  // namespace
 
 int64_t BatchLimit::apply(int64_t total) const {
@@ -227,6 +251,7 @@ AppConfig bind_app_config(const YAML::Node& tree) {
       .section("data", [&](MapReader& r) { bind_data(r, c.data); })
       .section("training", [&](MapReader& r) { bind_training(r, c.training); })
       .section("inference", [&](MapReader& r) { bind_inference(r, c.inference); })
+      .section("serve", [&](MapReader& r) { bind_serve(r, c.serve); })
       .finish();
   return c;
 }

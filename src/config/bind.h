@@ -8,7 +8,7 @@
 
 namespace cola::config {
 
-/// Binds the whole tree (top-level keys: seed, hydra, model, data, training, inference).
+/// Binds the whole tree (top-level keys: seed, hydra, model, data, training, inference, serve).
 AppConfig bind_app_config(const YAML::Node& tree);
 
 }  // namespace cola::config

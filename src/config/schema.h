@@ -88,6 +88,33 @@ struct InferenceConfig {
   std::string optimized_model;  // non-empty: ORT saves the graph after optimisation here
 };
 
+/// `serve:` — `cola serve`: the HTTP server, its dynamic batcher and its limits, with
+/// text-embeddings-inference's names and defaults where it has them. The model's session
+/// settings (threads, graph optimisation) come from `inference:`.
+struct ServeConfig {
+  std::string host = "127.0.0.1";      // bind address; 0.0.0.0 (every interface) on request only
+  int port = 8080;                     // TCP port; 0 = a free one (printed)
+  int64_t max_input_length = 0;        // tokens per input incl. [CLS]/[SEP]; 0 = the model's
+  int64_t max_batch_tokens = 16384;    // padded tokens per batch (rows x longest); >= 1
+  int64_t max_batch_requests = 0;      // inputs per batch; 0 = only max_batch_tokens caps it
+  int64_t max_queue_delay_us = 0;      // wait up to this for a batch to fill; 0 = never wait
+  bool split_batches = true;           // cut a batch by length where padding costs more than a run
+  int64_t max_client_batch_size = 32;  // inputs in one request; more: 413
+  int64_t max_concurrent_requests = 512;  // inputs accepted and not yet answered; more: 429
+  int64_t payload_limit = 2000000;        // request body bytes; more: 413
+  double request_timeout_s = 30;          // longest wait in the queue; longer: 503
+  double shutdown_timeout_s = 30;         // SIGTERM/SIGINT: drain this long at most, then exit
+  bool auto_truncate = true;              // what "truncate" is when a request does not say
+  std::string api_key;                    // non-empty: "Authorization: Bearer <key>" required
+  std::string cors_allow_origin;          // Access-Control-Allow-Origin; empty = no CORS headers
+  int http_threads = 1024;                // connection threads: a keep-alive connection holds one
+  int64_t keep_alive_max_count = 100000;  // requests per keep-alive connection
+  double keep_alive_timeout_s = 5;        // idle seconds before a keep-alive connection closes
+  bool tcp_nodelay = true;                // no Nagle delay on small responses
+  int listen_backlog = 4096;              // pending connections the kernel queues
+  std::string model_id;                   // /info's model_id; empty = the model file's name
+};
+
 /// The whole resolved configuration.
 struct AppConfig {
   uint64_t seed = 42;   // seeds shuffling, init and dropout
@@ -96,6 +123,7 @@ struct AppConfig {
   DataConfig data;
   TrainingConfig training;
   InferenceConfig inference;
+  ServeConfig serve;
 };
 
 }  // namespace cola::config

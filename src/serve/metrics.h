@@ -1,0 +1,74 @@
+#pragma once
+// The server's Prometheus metrics (text exposition format 0.0.4), every series present at zero
+// from the start so that dashboards and alerts see them before the first request. Names follow
+// Prometheus' conventions (_total counters, _seconds histograms); what they count follows
+// text-embeddings-inference's router/src/prometheus.rs. Thread-safe: handlers and the batching
+// thread record concurrently, without a lock.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cola::serve {
+
+/// A cumulative histogram over fixed upper bounds (and +Inf).
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> bounds);
+  /// Counts one observation.
+  void observe(double value);
+  /// Appends the _bucket, _sum and _count lines of `name`.
+  void render(const std::string& name, std::string& out) const;
+  /// Observations so far.
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  /// Observations in the bucket whose upper bound is bounds()[i] (not cumulative).
+  uint64_t bucket(size_t i) const { return buckets_[i].load(std::memory_order_relaxed); }
+  const std::vector<double>& bounds() const { return bounds_; }
+
+ private:
+  std::vector<double> bounds_;
+  std::vector<std::atomic<uint64_t>> buckets_;  // one per bound, plus +Inf
+  std::atomic<uint64_t> count_{0};
+  std::atomic<double> sum_{0};
+};
+
+/// `count` bounds from `start`, each `factor` times the last.
+std::vector<double> exponential_buckets(double start, double factor, int count);
+
+/// The HTTP statuses the server answers with, each a series of cola_requests_total.
+inline constexpr std::array<int, 12> kStatuses = {200, 204, 400, 401, 404, 405,
+                                                  413, 422, 429, 500, 503, 424};
+
+class Metrics {
+ public:
+  Metrics();
+
+  /// One finished request with its status and total time.
+  void request(int status, double seconds);
+  /// Where a predict request's time went (seconds).
+  void request_phases(double tokenization, double queue, double inference);
+  /// One batch the batching thread ran: its inputs and padded tokens.
+  void batch(int64_t inputs, int64_t tokens);
+  /// Inputs waiting in the queue now.
+  void set_queue_size(int64_t inputs);
+  /// Inputs accepted and not yet answered now.
+  void set_in_flight(int64_t inputs);
+
+  /// The whole exposition text.
+  std::string render() const;
+
+  const Histogram& batch_size() const { return batch_size_; }
+  /// Requests answered with `status` so far (0 for a status not in kStatuses).
+  uint64_t requests(int status) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, kStatuses.size()> by_status_{};
+  std::atomic<uint64_t> other_status_{0};
+  Histogram request_, tokenization_, queue_, inference_;
+  Histogram batch_size_, batch_tokens_;
+  std::atomic<int64_t> queue_size_{0};
+  std::atomic<int64_t> in_flight_{0};
+};
+
+}  // namespace cola::serve

@@ -1,0 +1,297 @@
+#include "serve/service.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "serve/api.h"
+#include "serve/page.h"
+
+namespace cola::serve {
+namespace {
+
+using Json = nlohmann::json;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+Response json_response(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response error_response(const ApiError& e) {
+  return json_response(e.status, error_body(e.what(), e.type));
+}
+
+// Compares in time independent of where the strings differ, so a guess learns nothing from it.
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  }
+  return diff == 0;
+}
+
+// The routes and the methods each takes (HEAD is GET's, answered by the transport).
+struct Route {
+  std::string_view path;
+  std::string_view methods;  // for the Allow header of a 405
+};
+constexpr Route kRoutes[] = {
+    {"/", "GET"},
+    {"/predict", "GET, POST"},
+    {"/health", "GET"},
+    {"/health/live", "GET"},
+    {"/health/ready", "GET"},
+    {"/info", "GET"},
+    {"/metrics", "GET"},
+};
+
+// Releases a request's share of max_concurrent_requests however the request ends.
+class Permits {
+ public:
+  Permits(std::atomic<int64_t>& in_flight, int64_t n, Metrics& metrics)
+      : in_flight_(in_flight), n_(n), metrics_(metrics) {}
+  ~Permits() { metrics_.set_in_flight(in_flight_.fetch_sub(n_) - n_); }
+  Permits(const Permits&) = delete;
+  Permits& operator=(const Permits&) = delete;
+
+ private:
+  std::atomic<int64_t>& in_flight_;
+  int64_t n_;
+  Metrics& metrics_;
+};
+
+std::string ms(double seconds) { return fmt::format("{:.3f}", seconds * 1e3); }
+
+}  // namespace
+
+Service::Service(const predict::Predictor& predictor, const config::ServeConfig& config,
+                 ModelInfo info)
+    : predictor_(predictor),
+      config_(config),
+      info_(std::move(info)),
+      batcher_(predictor,
+               {config.max_batch_tokens, config.max_batch_requests, config.max_queue_delay_us},
+               metrics_) {}
+
+Service::~Service() { stop(); }
+
+void Service::warm_up() {
+  const auto start = Clock::now();
+  const int64_t longest = predictor_.options().max_length;
+  // One short input, then a batch of the longest inputs that fits the token budget.
+  const int64_t rows = std::clamp<int64_t>(config_.max_batch_tokens / longest, 1, 32);
+  std::string long_text;
+  for (int64_t i = 0; i < longest; ++i) long_text += "a ";
+  for (const auto& texts : {std::vector<std::string>{"warm up"},
+                            std::vector<std::string>(static_cast<size_t>(rows), long_text)}) {
+    predictor_.predict(texts);
+  }
+  if (config_.split_batches) {
+    const predict::BatchCost cost = predict::measure_batch_cost(predictor_);
+    batcher_.set_cost(cost);
+    log::info(
+        "a forward pass costs {:.0f} us + {:.2f} us per padded token: batches are cut by "
+        "length where that is cheaper",
+        cost.per_run * 1e6, cost.per_token * 1e6);
+  }
+  state_ = State::kReady;
+  log::info("warmed up in {:.0f} ms: ready", seconds_since(start) * 1e3);
+}
+
+void Service::begin_drain() { state_ = State::kDraining; }
+
+void Service::stop() { batcher_.stop(); }
+
+Response Service::handle(const Request& request) noexcept {
+  const auto start = Clock::now();
+  Response response;
+  try {
+    response = route(request);
+  } catch (const ApiError& e) {
+    response = error_response(e);
+  } catch (const std::exception& e) {
+    log::error("{} {}: {}", request.method, request.path, e.what());
+    response = json_response(500, error_body(e.what(), "Backend"));
+  } catch (...) {
+    response = json_response(500, error_body("unknown error", "Backend"));
+  }
+  try {
+    if (!config_.cors_allow_origin.empty()) {
+      response.headers.emplace_back("Access-Control-Allow-Origin", config_.cors_allow_origin);
+    }
+    const double seconds = seconds_since(start);
+    metrics_.request(response.status, seconds);
+    log::info("{} {} {} {} inputs {:.3f} ms", request.method, request.path, response.status,
+              response.inputs, seconds * 1e3);
+  } catch (...) {  // logging must not turn an answer into a crash
+  }
+  return response;
+}
+
+Response Service::route(const Request& r) {
+  const Route* route = nullptr;
+  for (const auto& candidate : kRoutes) {
+    if (candidate.path == r.path) route = &candidate;
+  }
+  if (route == nullptr) throw ApiError(404, "NotFound", fmt::format("no route {}", r.path));
+  if (r.method == "OPTIONS" && !config_.cors_allow_origin.empty()) {  // a CORS preflight
+    Response preflight = json_response(204, "");
+    preflight.content_type.clear();
+    preflight.headers = {{"Access-Control-Allow-Methods", std::string(route->methods)},
+                         {"Access-Control-Allow-Headers", "Content-Type, Authorization"},
+                         {"Access-Control-Max-Age", "86400"}};
+    return preflight;
+  }
+  const bool allowed = route->methods.find(r.method) != std::string_view::npos;
+  if (!allowed || r.method.empty()) {
+    Response wrong = error_response(
+        ApiError(405, "MethodNotAllowed",
+                 fmt::format("{} {}: allowed: {}", r.method, r.path, route->methods)));
+    wrong.headers.emplace_back("Allow", std::string(route->methods));
+    return wrong;
+  }
+  if (r.path == "/health/live") return health(true);
+  if (r.path == "/health/ready" || r.path == "/health") return health(false);
+  if (!config_.api_key.empty() && !same_secret(r.authorization, "Bearer " + config_.api_key)) {
+    Response denied = error_response(
+        ApiError(401, "Unauthorized", "missing or wrong \"Authorization: Bearer <api key>\""));
+    denied.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return denied;
+  }
+  if (r.path == "/predict") return predict(r);
+  if (r.path == "/info") return info();
+  if (r.path == "/metrics") {
+    Response m = json_response(200, metrics_.render());
+    m.content_type = "text/plain; version=0.0.4";
+    return m;
+  }
+  Response page = json_response(200, std::string(index_html()));
+  page.content_type = "text/html; charset=utf-8";
+  return page;
+}
+
+Response Service::health(bool liveness) const {
+  if (liveness) return json_response(200, R"({"status":"live"})");
+  switch (state_.load()) {
+    case State::kReady:
+      return json_response(200, R"({"status":"ready"})");
+    case State::kWarmingUp:
+      return error_response(ApiError(503, "Unhealthy", "warming up"));
+    case State::kDraining:
+      break;
+  }
+  return error_response(ApiError(503, "Unhealthy", "shutting down"));
+}
+
+Response Service::info() const {
+  Json id2label = Json::object();
+  Json label2id = Json::object();
+  const auto& labels = predictor_.labels();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    id2label[std::to_string(i)] = labels[i];
+    label2id[labels[i]] = i;
+  }
+  // text-embeddings-inference's field names where they apply (router/src/http/types.rs Info).
+  const Json j = {
+      {"model_id", info_.model_id},
+      {"model_sha", info_.sha256},
+      {"model_dtype", "float32"},
+      {"model_type", {{"classifier", {{"id2label", id2label}, {"label2id", label2id}}}}},
+      {"backend", predictor_.backend()},
+      {"max_concurrent_requests", config_.max_concurrent_requests},
+      {"max_input_length", predictor_.options().max_length},
+      {"max_batch_tokens", config_.max_batch_tokens},
+      {"max_batch_requests",
+       config_.max_batch_requests > 0 ? Json(config_.max_batch_requests) : Json()},
+      {"max_client_batch_size", config_.max_client_batch_size},
+      {"max_queue_delay_us", config_.max_queue_delay_us},
+      {"split_batches", config_.split_batches},
+      {"request_timeout_s", config_.request_timeout_s},
+      {"auto_truncate", config_.auto_truncate},
+      {"version", info_.version},
+  };
+  return json_response(200, j.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+Response Service::predict(const Request& r) {
+  if (r.method == "GET") {  // the seed workflow's app: GET /predict?text=...
+    for (const auto& [key, value] : r.query) {
+      if (key == "text") return run_predictions({value}, false, false, config_.auto_truncate);
+    }
+    throw ApiError(422, "Validation", "GET /predict needs ?text=<sentence>");
+  }
+  PredictRequest p = parse_predict(r.body, config_.max_client_batch_size);
+  return run_predictions(std::move(p.inputs), p.batched, p.raw_scores,
+                         p.truncate.value_or(config_.auto_truncate));
+}
+
+Response Service::run_predictions(std::vector<std::string> inputs, bool batched, bool raw_scores,
+                                  bool truncate) {
+  // While draining, what still arrives on an open connection is answered: readiness already says
+  // 503 and the listener is about to close, so nothing accepted goes unanswered.
+  if (state_.load() == State::kWarmingUp) throw ApiError(503, "Unhealthy", "warming up");
+  const auto start = Clock::now();
+  const auto n = static_cast<int64_t>(inputs.size());
+  const int64_t now_in_flight = in_flight_.fetch_add(n) + n;
+  const Permits permits(in_flight_, n, metrics_);
+  metrics_.set_in_flight(now_in_flight);
+  if (now_in_flight > config_.max_concurrent_requests) {
+    ApiError e(429, "Overloaded",
+               fmt::format("{} inputs in flight, more than max_concurrent_requests {}",
+                           now_in_flight, config_.max_concurrent_requests));
+    Response busy = error_response(e);
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
+  // Tokenized here, on the handler's thread, so the batching thread only runs the model.
+  const int64_t max_length = predictor_.options().max_length;
+  std::vector<text::Encoding> encodings(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    try {
+      predictor_.tokenizer().encode(inputs[i], {.max_length = max_length, .with_tokens = false},
+                                    encodings[i]);
+    } catch (const Error& e) {
+      throw ApiError(422, "Tokenizer", fmt::format("inputs[{}]: {}", i, e.what()));
+    }
+    if (encodings[i].truncated && !truncate) {
+      const auto full = predictor_.tokenizer().encode(inputs[i], {.max_length = 0});
+      throw ApiError(422, "Validation",
+                     fmt::format("inputs[{}] is {} tokens long, more than the model's {} (send "
+                                 "\"truncate\": true to cut it)",
+                                 i, full.ids.size(), max_length));
+    }
+  }
+  const double tokenization = seconds_since(start);
+  auto job = std::make_shared<Job>(std::move(encodings));
+  batcher_.submit(job);
+  const auto deadline = Clock::now() + std::chrono::microseconds(
+                                           static_cast<int64_t>(config_.request_timeout_s * 1e6));
+  if (!job->wait(deadline)) {
+    throw ApiError(
+        503, "Timeout",
+        fmt::format("waited {:.1f} s in the queue (request_timeout_s)", config_.request_timeout_s));
+  }
+  if (!job->error().empty()) throw ApiError(500, "Backend", job->error());
+  std::vector<std::vector<float>> scores;
+  scores.reserve(inputs.size());
+  for (const auto& p : job->results()) scores.push_back(raw_scores ? p.logits : p.scores);
+  Response response = json_response(200, predictions_body(scores, predictor_.labels(), batched));
+  response.inputs = n;
+  metrics_.request_phases(tokenization, job->queue_seconds(), job->inference_seconds());
+  response.headers = {{"x-total-time", ms(seconds_since(start))},
+                      {"x-tokenization-time", ms(tokenization)},
+                      {"x-queue-time", ms(job->queue_seconds())},
+                      {"x-inference-time", ms(job->inference_seconds())}};
+  return response;
+}
+
+}  // namespace cola::serve

@@ -1,0 +1,85 @@
+#pragma once
+// The server's behaviour, apart from HTTP: a Request in, a Response out, for every route of the
+// API (serve/api.h), with the limits, authentication, CORS, timings and metrics around them. The
+// transport (serve/http_server.h) only moves bytes, so all of this is tested without sockets.
+// Handlers never throw: any failure becomes a JSON error response.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/schema.h"
+#include "predict/predictor.h"
+#include "serve/batcher.h"
+#include "serve/metrics.h"
+
+namespace cola::serve {
+
+/// What /info reports about the model.
+struct ModelInfo {
+  std::string model_id;  // a name: the file's, or serve.model_id
+  std::string sha256;    // of the model file
+  std::string version;   // cola's
+};
+
+struct Request {
+  std::string method;                                      // "GET", "POST", ...
+  std::string path;                                        // "/predict"
+  std::vector<std::pair<std::string, std::string>> query;  // decoded ?key=value pairs
+  std::string authorization;                               // the header, or ""
+  std::string_view body;                                   // borrowed for the call
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  int64_t inputs = 0;  // sentences predicted (for the access log)
+};
+
+class Service {
+ public:
+  /// Starts the batcher over `predictor` (which must outlive the service). Not ready until
+  /// warm_up().
+  Service(const predict::Predictor& predictor, const config::ServeConfig& config, ModelInfo info);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  /// Answers one request; never throws.
+  Response handle(const Request& request) noexcept;
+
+  /// Runs the model once at its longest input and a full batch (so that ONNX Runtime has
+  /// allocated what the first requests need), then reports ready.
+  void warm_up();
+  /// Readiness turns 503; predictions are still answered until the transport stops accepting.
+  void begin_drain();
+  /// Answers everything queued, then stops the batcher (after the transport has stopped).
+  void stop();
+
+  bool ready() const { return state_.load() == State::kReady; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  enum class State { kWarmingUp, kReady, kDraining };
+  Response route(const Request& request);
+  Response predict(const Request& request);
+  Response run_predictions(std::vector<std::string> inputs, bool batched, bool raw_scores,
+                           bool truncate);
+  Response info() const;
+  Response health(bool liveness) const;
+
+  const predict::Predictor& predictor_;
+  config::ServeConfig config_;
+  ModelInfo info_;
+  Metrics metrics_;
+  Batcher batcher_;
+  std::atomic<State> state_{State::kWarmingUp};
+  std::atomic<int64_t> in_flight_{0};  // inputs accepted and not yet answered
+};
+
+}  // namespace cola::serve

@@ -1,0 +1,170 @@
+// Every route, status and limit of the API, through Service::handle (no sockets): the transport
+// only moves these requests and responses.
+#include "serve/service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "fake_model.h"
+
+namespace cola::serve {
+namespace {
+
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+Request get(std::string path) { return {"GET", std::move(path), {}, "", ""}; }
+Request post(std::string path, std::string_view body) {
+  return {"POST", std::move(path), {}, "", body};
+}
+
+std::string header(const Response& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  Service& service(config::ServeConfig c = {}) {
+    service_ = std::make_unique<Service>(model_, c, ModelInfo{"m.onnx", "abc123", "cola 0.1"});
+    return *service_;
+  }
+  test::GatedModel model_;
+  std::unique_ptr<Service> service_;
+};
+
+TEST_F(ServiceTest, ReadyOnlyAfterWarmUpAndNotWhileDraining) {
+  auto& s = service();
+  EXPECT_EQ(s.handle(get("/health/live")).status, 200);
+  EXPECT_EQ(s.handle(get("/health/ready")).status, 503);
+  EXPECT_EQ(s.handle(get("/health")).status, 503);
+  const auto early = s.handle(post("/predict", R"({"inputs": "a"})"));
+  EXPECT_EQ(early.status, 503);
+  EXPECT_THAT(early.body, HasSubstr("warming up"));
+  s.warm_up();
+  EXPECT_EQ(s.handle(get("/health/ready")).status, 200);
+  EXPECT_EQ(s.handle(get("/health")).status, 200);
+  s.begin_drain();
+  EXPECT_EQ(s.handle(get("/health/ready")).status, 503);
+  EXPECT_EQ(s.handle(get("/health/live")).status, 200);
+  // What still arrives while the listener closes is answered, not dropped.
+  EXPECT_EQ(s.handle(post("/predict", R"({"inputs": "a"})")).status, 200);
+}
+
+TEST_F(ServiceTest, PredictAnswersWithScoresTimingsAndMetrics) {
+  auto& s = service();
+  s.warm_up();
+  const auto r = s.handle(post("/predict", R"({"inputs": ["a b", "a b c d"]})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto body = Json::parse(r.body);
+  ASSERT_EQ(body.size(), 2u);
+  ASSERT_EQ(body[0].size(), 2u);
+  EXPECT_GE(body[0][0]["score"].get<double>(), body[0][1]["score"].get<double>());
+  for (const char* h :
+       {"x-total-time", "x-tokenization-time", "x-queue-time", "x-inference-time"}) {
+    EXPECT_FALSE(header(r, h).empty()) << h;
+  }
+  // raw_scores: the logits (real tokens, padded width: 6 and 6 for "a b c d").
+  const auto raw =
+      Json::parse(s.handle(post("/predict", R"({"inputs": "a b c d", "raw_scores": true})")).body);
+  EXPECT_EQ(raw[0]["label"], "len");
+  EXPECT_EQ(raw[0]["score"], 6);
+  const auto q = s.handle({"GET", "/predict", {{"text", "a"}}, "", ""});
+  EXPECT_EQ(q.status, 200);
+  EXPECT_EQ(Json::parse(q.body).size(), 2u);
+  EXPECT_EQ(s.handle(get("/predict")).status, 422);
+  EXPECT_EQ(s.metrics().requests(200), 3u);
+  EXPECT_THAT(s.metrics().render(), HasSubstr("cola_request_queue_duration_seconds_count 3"));
+}
+
+TEST_F(ServiceTest, RoutesMethodsAndTheirErrors) {
+  auto& s = service();
+  s.warm_up();
+  const auto missing = s.handle(get("/nope"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Json::parse(missing.body)["error_type"], "NotFound");
+  const auto wrong = s.handle({"DELETE", "/predict", {}, "", ""});
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(header(wrong, "Allow"), "GET, POST");
+  EXPECT_EQ(s.handle(post("/info", "")).status, 405);
+  EXPECT_EQ(s.handle(post("/predict", "{")).status, 422);
+  EXPECT_EQ(s.handle(post("/predict", R"({"inputs": "\u00ff\u00fe"})")).status, 200);
+  const auto info = Json::parse(s.handle(get("/info")).body);
+  EXPECT_EQ(info["model_id"], "m.onnx");
+  EXPECT_EQ(info["model_sha"], "abc123");
+  EXPECT_EQ(info["max_input_length"], 16);
+  EXPECT_EQ(info["model_type"]["classifier"]["id2label"]["1"], "width");
+  EXPECT_EQ(info["max_client_batch_size"], 32);
+  const auto metrics = s.handle(get("/metrics"));
+  EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4");
+  const auto page = s.handle(get("/"));
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_THAT(page.body, HasSubstr("fetch('predict'"));
+  EXPECT_THAT(page.body, ::testing::Not(HasSubstr("http")));  // no external assets
+}
+
+TEST_F(ServiceTest, TruncateFalseNamesTheLength) {
+  auto& s = service();
+  s.warm_up();
+  const std::string long_text = R"({"inputs": "a a a a a a a a a a a a a a a a a a a a", )";
+  const auto cut = s.handle(post("/predict", long_text + R"("truncate": true})"));
+  EXPECT_EQ(cut.status, 200);
+  const auto refused = s.handle(post("/predict", long_text + R"("truncate": false})"));
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_THAT(refused.body, HasSubstr("inputs[0] is 22 tokens long, more than the model's 16"));
+  config::ServeConfig strict;
+  strict.auto_truncate = false;
+  auto& t = service(strict);
+  t.warm_up();
+  EXPECT_EQ(t.handle(post("/predict", long_text + "\"raw_scores\": false}")).status, 422);
+}
+
+TEST_F(ServiceTest, ApiKeyGuardsAllButHealthAndCorsAnswersPreflights) {
+  config::ServeConfig c;
+  c.api_key = "s3cret";
+  c.cors_allow_origin = "https://example.org";
+  auto& s = service(c);
+  s.warm_up();
+  const auto denied = s.handle(post("/predict", R"({"inputs": "a"})"));
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(header(denied, "Access-Control-Allow-Origin"), "https://example.org");
+  EXPECT_EQ(s.handle(get("/health/ready")).status, 200);
+  EXPECT_EQ(s.handle({"POST", "/predict", {}, "Bearer wrong", R"({"inputs": "a"})"}).status, 401);
+  EXPECT_EQ(s.handle({"POST", "/predict", {}, "Bearer s3cret", R"({"inputs": "a"})"}).status, 200);
+  const auto preflight = s.handle({"OPTIONS", "/predict", {}, "", ""});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(header(preflight, "Access-Control-Allow-Methods"), "GET, POST");
+}
+
+TEST_F(ServiceTest, TooManyInFlightIs429AndAWaitPastTheTimeoutIs503) {
+  config::ServeConfig c;
+  c.max_concurrent_requests = 2;
+  c.request_timeout_s = 0.2;
+  auto& s = service(c);
+  s.warm_up();
+  EXPECT_EQ(s.handle(post("/predict", R"({"inputs": ["a", "b", "c"]})")).status, 429);
+  model_.close();  // hold the next batch inside the model
+  const int warm_up_calls = model_.entered();
+  std::thread first(
+      [&] { EXPECT_EQ(s.handle(post("/predict", R"({"inputs": "a"})")).status, 200); });
+  model_.wait_entered(warm_up_calls + 1);
+  // One more input fits (2 in flight); it waits in the queue behind the held batch and times out.
+  const auto timed_out = s.handle(post("/predict", R"({"inputs": "b"})"));
+  EXPECT_EQ(timed_out.status, 503);
+  EXPECT_THAT(timed_out.body, HasSubstr("waited 0.2 s in the queue"));
+  // The first still holds its permit: two more inputs would be three in flight.
+  const auto busy = s.handle(post("/predict", R"({"inputs": ["c", "d"]})"));
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_EQ(header(busy, "Retry-After"), "1");
+  model_.open();
+  first.join();
+  EXPECT_EQ(s.handle(post("/predict", R"({"inputs": ["c", "d"]})")).status, 200);
+}
+
+}  // namespace
+}  // namespace cola::serve
