@@ -116,6 +116,18 @@ TEST(Predictor, RunsTheCheapestPassesForAKnownCostAndRestoresInputOrder) {
   }
 }
 
+TEST(Predictor, RowsPaddedToMaxLengthAreNeverCutApartByCost) {
+  LengthModel model({.batch_size = 8, .max_length = 16, .padding = text::Padding::max_length});
+  Workspace ws;
+  ws.encodings.resize(2);
+  model.tokenizer().encode("a", {.max_length = 16, .with_tokens = false}, ws.encodings[0]);
+  model.tokenizer().encode("a b c d a b c d a b", {.max_length = 16, .with_tokens = false},
+                           ws.encodings[1]);
+  std::vector<Prediction> out;
+  model.predict_tokenized(2, ws, out, {.per_run = 2, .per_token = 1});
+  EXPECT_THAT(model.rows, ElementsAre(2));
+}
+
 TEST(BatchPlan, TimesOneShortRowAndAFullPassOfLongRows) {
   LengthModel model({.batch_size = 64, .max_length = 64});
   const BatchCost cost = measure_batch_cost(model, 3);
