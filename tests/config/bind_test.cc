@@ -76,9 +76,10 @@ TEST(Bind, ChoicesNameTheKeyAndTheValidValues) {
 TEST(Bind, UnknownKeysAreErrorsWithASuggestion) {
   EXPECT_EQ(error_of("training: {max_epoch: 3}"),
             "unknown config key 'training.max_epoch'; did you mean 'training.max_epochs'?");
-  EXPECT_THAT(error_of("zzzzzzzz: 1"),
-              ::testing::StartsWith("unknown config key 'zzzzzzzz' (valid "
-                                    "keys here: seed, hydra, model, data, training, inference)"));
+  EXPECT_THAT(
+      error_of("zzzzzzzz: 1"),
+      ::testing::StartsWith("unknown config key 'zzzzzzzz' (valid "
+                            "keys here: seed, hydra, model, data, training, inference, serve)"));
 }
 
 // Every option of every shipped group composes and binds: the YAML files and the structs agree.
