@@ -112,8 +112,8 @@ void Predictor::predict_tokenized(size_t n_texts, Workspace& ws, std::vector<Pre
     ws.lengths.push_back(static_cast<int64_t>(ws.encodings[i].ids.size()));
   // A static batch axis runs its own number of rows whatever the cost; rows padded to
   // max_length save nothing by being cut apart; unsorted rows have no lengths to cut between.
-  const bool plan = fixed_.batch == 0 && options_.sort_by_length &&
-                    options_.padding == text::Padding::longest;
+  const bool plan =
+      fixed_.batch == 0 && options_.sort_by_length && options_.padding == text::Padding::longest;
   plan_batches(ws.lengths, options_.batch_size, plan ? cost : BatchCost{}, ws.batch_sizes);
   ws.tokenize_seconds += seconds_since(start);
 
