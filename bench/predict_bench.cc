@@ -1,6 +1,7 @@
 // Issue 6, target 1: what OnnxPredictor adds on top of ONNX Runtime. The 527 sentences of CoLA's
 // in-domain dev set, batch 64, bert-tiny (L2/H128/A2, random weights, the BERT uncased vocabulary
-// so tokenization is realistic), by intra-op threads:
+// so tokenization is realistic), by intra-op threads, fp32 (int8:0) and `cola export --quantize
+// int8` (int8:1; issue 14: int8 end to end >= 0.95x bare ORT on the same file):
 //   BM_RawRun          the reference: the batches predict() makes (tokenized, sorted by length,
 //                      padded to each batch's longest row) prepared once, with their Ort::Values;
 //                      only Ort::Session::Run is timed
@@ -27,7 +28,6 @@
 // bare Ort::Session::Run that our wrapper and the predictor are measured against.
 #include <onnxruntime_cxx_api.h>
 #include <torch/utils.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -44,9 +44,7 @@
 #include <thread>
 #include <vector>
 
-#include "export/exporter.h"
-#include "model/bert.h"
-#include "model/checkpoint.h"
+#include "bench_models.h"
 #include "model/names.h"
 #include "runtime/onnx_predictor.h"
 #include "text/corpus.h"
@@ -65,51 +63,25 @@ constexpr int64_t kBatch = 64;
 // paired benchmarks wait this long between the two sessions so that each runs alone.
 constexpr auto kSpinSettle = std::chrono::milliseconds(100);
 
-fs::path shared_dir() {
-  const char* env = std::getenv("COLA_SHARED_DIR");
-  return (env != nullptr && *env != '\0') ? fs::path(env)
-                                          : fs::path(COLA_SOURCE_DIR) / ".." / "shared";
-}
-fs::path dev_path() { return shared_dir() / "data/cola/raw/in_domain_dev.tsv"; }
-fs::path vocab_path() { return shared_dir() / "data/vocab/bert-base-uncased-vocab.txt"; }
+using bench::dev_path;
+using bench::vocab_path;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// A temporary directory for the checkpoint and the .onnx, removed at exit. Per process, so two
-// runs at once do not clobber each other.
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / fmt::format("cola-predict-bench-{}", ::getpid());
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
-
 // Random-weight bert-tiny (google/bert_uncased_L-2_H-128_A-2's shape) over the real vocabulary,
-// saved as a checkpoint and exported with cola's metadata, so OnnxPredictor::open reads its
-// tokenizer and labels from the file as in production. Built once per process.
-const fs::path& model_path() {
-  static const TempDir dir;
-  static const fs::path onnx = [] {
-    model::BertConfig c;
-    c.vocab_size = static_cast<int64_t>(text::Vocab::load(vocab_path()).size());
-    c.num_hidden_layers = 2;
-    c.hidden_size = 128;
-    c.num_attention_heads = 2;
-    c.intermediate_size = 512;
-    c.id2label = {"unacceptable", "acceptable"};
-    torch::manual_seed(0);
-    model::BertForSequenceClassification bert(c);
-    bert->eval();
-    model::save_checkpoint(dir.path / "ckpt", *bert, vocab_path(), {});
-    exporter::ExportRequest request{dir.path / "ckpt", dir.path / "bert-tiny.onnx", {}, {}, {}, {}};
-    request.options.validate = false;  // tests/export checks parity; here only speed matters
-    return exporter::export_checkpoint(request).output;
+// fp32 or dynamic int8 (`cola export --quantize int8`). Built once per process.
+const fs::path& model_path(bool int8) {
+  static const bench::TempDir dir;
+  static const auto config = bench::bert_config(2, 128, 2);
+  static const fs::path fp32 = bench::export_random(config, dir.path, "bert-tiny");
+  static const fs::path quantized = [] {
+    exporter::ExportOptions options;
+    options.quantize = exporter::kInt8;
+    return bench::export_random(config, dir.path, "bert-tiny", options);
   }();
-  return onnx;
+  return int8 ? quantized : fp32;
 }
 
 const std::vector<std::string>& dev_sentences() {
@@ -198,15 +170,15 @@ struct Fixture {
   int threads = 1;            // intra-op threads of both sessions
   const std::string output{model::names::kLogits};
 
-  explicit Fixture(int intra_op_threads) : threads(intra_op_threads) {
+  Fixture(int intra_op_threads, bool int8) : threads(intra_op_threads) {
     runtime::OnnxPredictorOptions options;
     options.session.intra_op_threads = threads;
     options.predict.batch_size = kBatch;
-    predictor = runtime::OnnxPredictor::open(model_path(), options);
+    predictor = runtime::OnnxPredictor::open(model_path(int8), options);
     if (predictor->session().inputs().size() != 2) {
       throw std::runtime_error("the bench feeds input_ids and attention_mask only");
     }
-    raw = Ort::Session(ort_env(), model_path().c_str(), raw_options(threads));
+    raw = Ort::Session(ort_env(), model_path(int8).c_str(), raw_options(threads));
 
     batches = make_batches(*predictor, dev_sentences(), order);
     const auto cpu = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
@@ -279,14 +251,17 @@ struct Fixture {
 
 // Built on first use; main() destroys them before static destruction, so that no session
 // outlives ORT's environment.
-std::map<int, std::unique_ptr<Fixture>>& fixtures() {
-  static std::map<int, std::unique_ptr<Fixture>> by_threads;
-  return by_threads;
+std::map<std::pair<int, bool>, std::unique_ptr<Fixture>>& fixtures() {
+  static std::map<std::pair<int, bool>, std::unique_ptr<Fixture>> by_threads_and_model;
+  return by_threads_and_model;
 }
 
-Fixture& fixture(int threads) {
-  auto& f = fixtures()[threads];
-  if (!f) f = std::make_unique<Fixture>(threads);
+// state.range(0) threads, the fp32 model or (range(1) = 1) its int8 export.
+Fixture& fixture(const benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  const bool int8 = state.range(1) != 0;
+  auto& f = fixtures()[{threads, int8}];
+  if (!f) f = std::make_unique<Fixture>(threads, int8);
   return *f;
 }
 
@@ -295,14 +270,14 @@ void set_items(benchmark::State& state) {
 }
 
 void BM_RawRun(benchmark::State& state) {
-  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  Fixture& f = fixture(state);
   f.settle();                        // whatever ran before stops spinning
   for (auto _ : state) f.run_raw();  // NOLINT(clang-analyzer-deadcode.DeadStores)
   set_items(state);
 }
 
 void BM_SessionRunInto(benchmark::State& state) {
-  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  Fixture& f = fixture(state);
   f.settle();  // whatever ran before stops spinning
   const auto& session = f.predictor->session();
   double ours = 0;        // seconds in run_into passes
@@ -326,7 +301,7 @@ void BM_SessionRunInto(benchmark::State& state) {
 }
 
 void BM_OnnxPredictor(benchmark::State& state) {
-  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  Fixture& f = fixture(state);
   f.settle();  // whatever ran before stops spinning
   predict::Workspace ws;
   std::vector<predict::Prediction> out;
@@ -351,7 +326,10 @@ void BM_OnnxPredictor(benchmark::State& state) {
 }
 
 void threads_1_and_2(benchmark::internal::Benchmark* b) {
-  b->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+  b->ArgNames({"threads", "int8"})
+      ->ArgsProduct({{1, 2}, {0, 1}})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
 }
 BENCHMARK(BM_RawRun)->Apply(threads_1_and_2);
 BENCHMARK(BM_SessionRunInto)->Apply(threads_1_and_2);

@@ -14,10 +14,10 @@ find_package(OpenSSL REQUIRED)         # sha256 and md5 (DVC) via libcrypto: che
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # tokenizer: NFD, categories
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # serve, behind a pimpl
 find_package(OnnxRuntime REQUIRED)      # ONNX Runtime C/C++ API; only src/runtime includes it
+find_package(ONNX REQUIRED)             # ModelProto types, checker, shape inference (src/graph)
 
 if(COLA_WITH_TORCH)
   find_package(Torch REQUIRED)         # model, training, native inference (LibTorch 1.13)
-  find_package(ONNX REQUIRED)          # exporter: ModelProto types, checker, shape inference
 endif()
 
 if(COLA_BUILD_TESTS)

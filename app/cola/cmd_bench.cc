@@ -1,10 +1,14 @@
 // `cola bench --model model.onnx --checkpoint DIR`: ONNX Runtime against LibTorch on the same
 // weights and sentences, across batch sizes, padding modes and thread counts (predict/bench.h).
 // Either alone benches one backend: a foreign .onnx (with --vocab/--labels) needs no LibTorch.
+// --compare-model b.onnx times a second file in the same cells (an int8 model against the fp32
+// --model it came from), as backend "onnx:<stem of b>", with its throughput over --model's.
 // The data is --input, --synthetic N sentences, or the configured dev set.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
+#include <utility>
 
 #include "app/cola/commands.h"
 #include "app/cola/predictors.h"
@@ -14,11 +18,12 @@
 #include "predict/input.h"
 
 namespace cola::app {
+namespace fs = std::filesystem;
 namespace {
 
 struct BenchFlags {
   ModelFlags model;
-  std::filesystem::path onnx, checkpoint;
+  fs::path onnx, compare, checkpoint;
   std::string input;
   int64_t synthetic = 0, limit = 0;
   bool quick = false, json = false;
@@ -57,13 +62,34 @@ std::vector<std::string> load_texts(const BenchFlags& f, const config::DataConfi
   return texts;
 }
 
+// Backend name -> what it opens, in the order the cells alternate; sets f.bench's backends and
+// comparison to match. The compared file's name starts "onnx:" so that it never takes "onnx" or
+// "torch", and the ort/torch column means what it means without it.
+std::vector<std::pair<std::string, fs::path>> bench_models(BenchFlags& f) {
+  std::vector<std::pair<std::string, fs::path>> models;
+  if (!f.onnx.empty()) models.emplace_back("onnx", f.onnx);
+  if (!f.compare.empty()) {
+    if (f.onnx.empty()) {
+      throw UsageError("--compare-model needs --model, the baseline it is timed against");
+    }
+    const std::string name = "onnx:" + f.compare.stem().string();
+    models.emplace_back(name, f.compare);
+    f.bench.comparison = {.baseline = "onnx",
+                          .compared = name,
+                          .baseline_model = f.onnx.string(),
+                          .compared_model = f.compare.string()};
+  }
+  if (!f.checkpoint.empty()) models.emplace_back("torch", f.checkpoint);
+  if (models.empty()) throw UsageError("give --model FILE.onnx and/or --checkpoint DIR");
+  f.bench.backends.clear();
+  for (const auto& m : models) f.bench.backends.push_back(m.first);
+  return models;
+}
+
 void run(BenchFlags f, const CLI::App& cmd) {
   const auto cfg = resolve_model_flags(f.model, cmd);
   if (!cfg) return;  // --cfg printed the config
-  f.bench.backends.clear();
-  if (!f.onnx.empty()) f.bench.backends.push_back("onnx");
-  if (!f.checkpoint.empty()) f.bench.backends.push_back("torch");
-  if (f.bench.backends.empty()) throw UsageError("give --model FILE.onnx and/or --checkpoint DIR");
+  const auto models = bench_models(f);
   if (f.quick) {  // a few seconds: a smoke test of every code path, not a measurement
     f.bench.batch_sizes = {1, 8};
     f.bench.threads = {1};
@@ -76,7 +102,9 @@ void run(BenchFlags f, const CLI::App& cmd) {
   const auto open = [&](const std::string& backend, int threads) {
     ModelFlags m = f.model;
     m.inference.threads = threads;
-    return open_predictor(backend == "onnx" ? f.onnx : f.checkpoint, backend, m);
+    const auto& [name, path] = *std::find_if(
+        models.begin(), models.end(), [&](const auto& model) { return model.first == backend; });
+    return open_predictor(path, name == "torch" ? "torch" : "onnx", m);
   };
   const auto report = predict::run_bench(texts, open, f.bench);
   fmt::print("{}", f.json ? predict::bench_json(report) : predict::bench_markdown(report));
@@ -88,6 +116,10 @@ void setup_bench(CLI::App& cmd) {
   auto f = std::make_shared<BenchFlags>();
   cmd.add_option("--model", f->onnx,
                  "a .onnx (ONNX Runtime): cola's export, or another with --vocab/--labels");
+  cmd.add_option("--compare-model", f->compare,
+                 "a second .onnx timed against --model in the same cells (an int8 model against "
+                 "its fp32 original: same tokenizer and labels), as backend onnx:<its stem>, with "
+                 "its sentences/s over --model's; with --checkpoint all three alternate");
   cmd.add_option("--checkpoint", f->checkpoint,
                  "the checkpoint it came from (LibTorch): a directory, weights file, .ckpt or "
                  "Hub id");

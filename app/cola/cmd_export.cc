@@ -3,44 +3,39 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "app/cola/commands.h"
 #include "app/cola/torch_plugin.h"
+#include "app/cola/validation_report.h"
 #include "export/options.h"
 #include "predict/labels.h"
-#include "track/dvc.h"
-#include "track/manifest.h"
 
 namespace cola::app {
 namespace {
 
-// The parity table, as optimum-cli prints it, but a failed row fails the command.
-void print_validation(const exporter::Validation& v) {
-  fmt::print("validation: onnx checker passed; shape inference: logits {}\n",
-             v.inferred_logits_shape);
-  // Written out rather than padded by fmt, which counts the bytes of the UTF-8 delta.
-  fmt::print("  shape          max |Δ|   tolerance   argmax  result\n");
-  for (const auto& r : v.parity) {
-    const std::string result = r.passed() ? "pass" : "FAIL";
-    fmt::print("  {:<10}{:>12.2e}{:>12.0e}{:>9}  {}\n", fmt::format("{}x{}", r.batch, r.sequence),
-               r.max_abs_diff, r.tolerance, r.argmax_equal ? "same" : "differs",
-               r.note.empty() ? result : fmt::format("{:<6}{}", result, r.note));
+// The manifest's metrics: the opset, the graph's size, the worst parity and, for int8, the
+// agreement figures and the settings.
+nlohmann::json export_metrics(const exporter::ExportRequest& request,
+                              const exporter::ExportResult& result) {
+  nlohmann::json m = {{"opset", request.options.opset}, {"nodes", result.nodes}};
+  const auto& v = result.validation;
+  double worst = 0, worst_prob = 0;
+  for (const auto& row : v.parity) {
+    worst = std::max(worst, row.max_abs_diff);
+    worst_prob = std::max(worst_prob, row.max_prob_diff);
   }
-}
-
-// <model>.manifest.json (and <model>.dvc with --dvc), as `cola train` writes for checkpoints, so
-// `cola verify model.onnx` can check the file later. The "config" is the checkpoint's config.json.
-void write_versioning(const exporter::ExportRequest& request, const exporter::ExportResult& result,
-                      bool dvc) {
-  track::ManifestInfo info;
-  info.config_yaml = result.config_json;
-  double worst = 0;
-  for (const auto& row : result.validation.parity) worst = std::max(worst, row.max_abs_diff);
-  info.metrics = {{"opset", request.options.opset}, {"nodes", result.nodes}};
-  if (result.validation.ran) info.metrics["parity_max_abs_diff"] = worst;
-  info.code_version = track::git_describe(COLA_SOURCE_DIR);
-  fmt::print("manifest: {}\n", track::write_manifest(result.output, info).string());
-  if (dvc) fmt::print("dvc: {}\n", track::write_dvc_file(result.output).string());
+  if (v.ran) m["parity_max_abs_diff"] = worst;
+  if (!result.quantization.empty()) {
+    m["quantization"] = nlohmann::json::parse(result.quantization);
+    if (v.ran) m["parity_max_prob_diff"] = worst_prob;
+  }
+  if (v.has_data) {
+    m["data_agreement"] = v.data.logits.agreement();
+    m["data_mcc_fp32"] = v.data.reference.mcc;
+    m["data_mcc_int8"] = v.data.candidate.mcc;
+  }
+  return m;
 }
 
 }  // namespace
@@ -70,12 +65,32 @@ void setup_export(CLI::App& cmd) {
   cmd.add_flag("--token-type-ids", request->options.token_type_ids,
                "add a token_type_ids input (otherwise every token has type 0)");
   cmd.add_flag("--dvc", *dvc, "also write a DVC 3 <output>.dvc file (dvc push-able)");
-  cmd.callback([request, no_validate, dvc, labels] {
+  cmd.add_option("--quantize", request->options.quantize,
+                 "int8: dynamic int8 Linears (per-channel int8 weights, uint8 activations), the "
+                 "pattern ONNX Runtime fuses into DynamicQuantizeMatMul");
+  auto full = std::make_shared<bool>(false);
+  auto* full_flag = cmd.add_flag("--full-range", *full,
+                                 "int8: 8-bit weights, for CPUs with AVX-512 VNNI (can saturate "
+                                 "on AVX2)");
+  auto reduce = std::make_shared<bool>(false);  // the default; the flag says so explicitly
+  cmd.add_flag("--reduce-range", *reduce, "int8: 7-bit weights, exact on AVX2 too (the default)")
+      ->excludes(full_flag);
+  cmd.add_flag("--quantize-embeddings", request->options.quantize_embeddings,
+               "int8: also the word-embedding table, one scale per row (the file shrinks ~4x)");
+  cmd.add_option("--validate-data", request->options.validate_data,
+                 "int8: labelled sentences (TSV or JSONL) to score fp32 and int8 on; the export "
+                 "fails if they agree on fewer than 99%")
+      ->check(CLI::ExistingFile);
+  cmd.callback([request, no_validate, dvc, labels, full, reduce] {
     // A usage error is reported before the LibTorch plugin loads (~1 s).
     exporter::check_opset(request->options.opset);
+    exporter::check_quantize(request->options.quantize);
+    request->options.reduce_range = !*full;
     if (!labels->empty()) request->labels = predict::read_labels_file(*labels);
     request->options.validate = !*no_validate;
-    request->on_validated = print_validation;
+    request->on_validated = [](const exporter::Validation& v) {
+      print_validation(v, "LibTorch fp32");
+    };
     const auto result = torch_plugin().export_onnx(*request);
     fmt::print("wrote {} ({:.1f} MB, {} nodes, opset {}) in {:.2f} s{}\n", result.output.string(),
                static_cast<double>(result.bytes) / 1e6, result.nodes, request->options.opset,
@@ -84,7 +99,8 @@ void setup_export(CLI::App& cmd) {
                    ? fmt::format(", validated in {:.2f} s", result.validate_seconds)
                    : ", not validated");
     fmt::print("sha256: {}\n", result.sha256);
-    write_versioning(*request, result, *dvc);
+    if (!result.quantization.empty()) fmt::print("quantization: {}\n", result.quantization);
+    write_versioning(result.output, result.config_json, export_metrics(*request, result), *dvc);
   });
 }
 

@@ -20,6 +20,7 @@ void setup_runs(CLI::App& cmd);
 void setup_report(CLI::App& cmd);
 void setup_verify(CLI::App& cmd);
 void setup_export(CLI::App& cmd);
+void setup_quantize(CLI::App& cmd);
 void setup_predict(CLI::App& cmd);
 void setup_bench(CLI::App& cmd);
 void setup_hub(CLI::App& cmd);

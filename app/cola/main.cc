@@ -26,6 +26,8 @@ constexpr Command kCommands[] = {
      cola::app::setup_train},
     {"export", "Export a checkpoint to a validated, self-contained ONNX file",
      cola::app::setup_export},
+    {"quantize", "Quantize an exported ONNX file to int8, validated against it",
+     cola::app::setup_quantize},
     {"convert", "Write any checkpoint (.bin, Lightning .ckpt, Hub id) as a safetensors directory",
      cola::app::setup_convert},
     {"predict", "Classify sentences with an .onnx model or a checkpoint (JSON lines)",

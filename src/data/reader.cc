@@ -43,6 +43,18 @@ Split read_split(const fs::path& path, const config::DataConfig& cfg) {
   return split;
 }
 
+Labelled read_labelled(const fs::path& path, const std::vector<std::string>& labels) {
+  config::DataConfig cfg;
+  cfg.labels = labels;
+  const auto split = read_split(path, cfg);
+  Labelled out;
+  for (const auto& e : split.examples) {
+    out.sentences.push_back(e.sentence);
+    out.labels.push_back(e.label);
+  }
+  return out;
+}
+
 fs::path split_path(const config::DataConfig& cfg, const std::string& file, std::string_view key) {
   fs::path path = fs::path(cfg.dir) / file;
   std::error_code ec;

@@ -9,11 +9,16 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/sha256.h"
+#include "data/reader.h"
 #include "export/bert_graph.h"
 #include "export/metadata.h"
 #include "export/validate.h"
+#include "graph/io.h"
+#include "graph/quantize.h"
 #include "model/checkpoint.h"
 #include "model/names.h"
+#include "model/torch_predictor.h"
+#include "runtime/onnx_predictor.h"
 
 namespace cola::exporter {
 namespace fs = std::filesystem;
@@ -44,15 +49,58 @@ void check_expressible(const fs::path& path, const ExportOptions& options) {
   }
 }
 
+// fp32 LibTorch (the checkpoint, loaded again as `cola predict` would) against the int8 bytes on
+// the labelled sentences of --validate-data.
+predict::DataComparison compare_on_file(const ExportRequest& request, const std::string& bytes) {
+  model::TorchPredictorOptions torch_options;
+  torch_options.config = request.config;
+  torch_options.labels = request.labels;
+  const auto fp32 = model::open_torch_predictor(request.checkpoint, torch_options);
+  const auto data = data::read_labelled(request.options.validate_data, fp32->labels());
+  const auto int8 = runtime::OnnxPredictor::from_bytes(bytes, "the quantized model", {});
+  auto result = predict::compare_on_data(*fp32, *int8, data.sentences, data.labels);
+  result.data = request.options.validate_data.string();
+  return result;
+}
+
 Validation validate(const onnx::ModelProto& proto, const std::string& bytes,
-                    model::BertForSequenceClassificationImpl& model, const GraphRequest& request) {
+                    model::BertForSequenceClassificationImpl& model, const GraphRequest& request,
+                    const ExportRequest& export_request) {
   Validation v;
   v.ran = true;
   v.inferred_logits_shape =
       check_graph(proto, std::string(model::names::kLogits), model.config().num_labels());
-  v.parity =
-      check_parity(model, bytes, request, parity_cases(model.config().max_position_embeddings));
+  const bool quantized = !export_request.options.quantize.empty();
+  v.parity = check_parity(model, bytes, request,
+                          parity_cases(model.config().max_position_embeddings), quantized);
+  if (quantized && !export_request.options.validate_data.empty()) {
+    v.has_data = true;
+    v.data = compare_on_file(export_request, bytes);
+  }
   return v;
+}
+
+// --quantize int8: the pass over the fp32 graph, and its settings in the metadata.
+std::string quantize(onnx::ModelProto& proto, const ExportOptions& options) {
+  graph::QuantizeOptions q;
+  q.reduce_range = options.reduce_range;
+  q.embeddings = options.quantize_embeddings;
+  const auto summary = graph::quantize_model(proto, q);
+  std::string json = graph::quantization_json(q, summary);
+  graph::set_metadata(proto, graph::kMetaQuantization, json);
+  return json;
+}
+
+void check_quantize_options(const ExportOptions& options) {
+  check_quantize(options.quantize);
+  if (options.quantize.empty() &&
+      (options.quantize_embeddings || !options.reduce_range || !options.validate_data.empty())) {
+    throw UsageError(
+        "--quantize-embeddings, --full-range and --validate-data need --quantize int8");
+  }
+  if (!options.validate && !options.validate_data.empty()) {
+    throw UsageError("--validate-data cannot be combined with --no-validate");
+  }
 }
 
 }  // namespace
@@ -60,6 +108,7 @@ Validation validate(const onnx::ModelProto& proto, const std::string& bytes,
 ExportResult export_checkpoint(const ExportRequest& request) {
   const auto& options = request.options;
   check_opset(options.opset);
+  check_quantize_options(options);
   const auto start = std::chrono::steady_clock::now();
   if (fs::is_directory(request.output)) {
     throw Error(request.output.string() + ": is a directory; --output names the .onnx file");
@@ -85,25 +134,38 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   info.metadata = with_context("exporting " + request.checkpoint, [&] {
     return checkpoint_metadata(checkpoint.source, checkpoint.config);
   });
-  const onnx::ModelProto proto = build_model(model, graph, std::move(info));
+  onnx::ModelProto proto = build_model(model, graph, std::move(info));
+  ExportResult result;
+  if (!options.quantize.empty()) {
+    result.quantization =
+        with_context("quantizing " + request.checkpoint, [&] { return quantize(proto, options); });
+  }
   const std::string bytes =
       with_context("exporting " + request.checkpoint, [&] { return serialize(proto); });
 
-  ExportResult result;
   result.nodes = proto.graph().node_size();
   result.initializers = proto.graph().initializer_size();
   result.export_seconds = seconds_since(start);
   if (options.validate) {
     const auto validate_start = std::chrono::steady_clock::now();
     result.validation = with_context("validating the export of " + request.checkpoint,
-                                     [&] { return validate(proto, bytes, model, graph); });
+                                     [&] { return validate(proto, bytes, model, graph, request); });
     result.validate_seconds = seconds_since(validate_start);
     if (request.on_validated) request.on_validated(result.validation);
+    if (!result.validation.data_passed()) {
+      const auto& d = result.validation.data;
+      throw Error(fmt::format(
+          "validation failed: the int8 model predicts fp32's class on {:.2f}% of {}, below {}%; "
+          "{} was not written",
+          100 * d.logits.agreement(), d.data, 100 * kMinDataAgreement, request.output.string()));
+    }
     if (!result.validation.passed()) {
-      throw Error(
-          fmt::format("validation failed: ONNX Runtime's outputs differ from LibTorch's "
-                      "beyond {}; {} was not written",
-                      kParityTolerance, request.output.string()));
+      throw Error(fmt::format(
+          "validation failed: ONNX Runtime's outputs differ from LibTorch's "
+          "beyond {}; {} was not written",
+          options.quantize.empty() ? fmt::format("{}", kParityTolerance)
+                                   : fmt::format("a logits cosine of {}", kQuantizedMinCosine),
+          request.output.string()));
     }
   }
   out.write(bytes);

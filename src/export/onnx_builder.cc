@@ -1,10 +1,7 @@
 #include "export/onnx_builder.h"
 
 #include <fmt/format.h>
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
-#include <climits>
 #include <cstring>
 
 #include "core/error.h"
@@ -123,26 +120,6 @@ onnx::ModelProto OnnxGraphBuilder::finish(ModelInfo info) {
     prop->set_value(std::move(value));
   }
   return model;
-}
-
-std::string serialize(const onnx::ModelProto& model) {
-  const size_t size = model.ByteSizeLong();
-  if (size > static_cast<size_t>(INT_MAX)) {
-    throw Error(fmt::format(
-        "the model needs {:.2f} GB, over protobuf's 2 GB limit for one ONNX file (external "
-        "data files are not supported yet)",
-        static_cast<double>(size) / 1e9));
-  }
-  std::string bytes;
-  bytes.reserve(size);
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);  // no map fields today; this keeps it so
-    model.SerializeToCodedStream(&coded);
-    if (coded.HadError()) throw Error("serialising the ONNX model failed");
-  }
-  return bytes;
 }
 
 }  // namespace cola::exporter

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/io.h"
 #include "model/graph_builder.h"
 
 namespace cola::exporter {
@@ -50,8 +51,7 @@ class OnnxGraphBuilder final : public model::GraphBuilder {
   onnx::GraphProto graph_;
 };
 
-/// `model` as bytes, deterministically (same model, same bytes). Throws Error when it would pass
-/// protobuf's 2 GB limit.
-std::string serialize(const onnx::ModelProto& model);
+/// `model` as bytes, deterministically (graph/io.h).
+using graph::serialize;
 
 }  // namespace cola::exporter

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "predict/compare.h"
 
 namespace cola::exporter {
 
@@ -25,23 +26,51 @@ inline void check_opset(int64_t opset) {
   }
 }
 
+/// `--quantize` values: "" (fp32, the default) or "int8".
+inline constexpr char kInt8[] = "int8";
+
+/// Throws UsageError unless `quantize` is "" or "int8" (checked before the plugin loads).
+inline void check_quantize(const std::string& quantize) {
+  if (!quantize.empty() && quantize != kInt8) {
+    throw UsageError("--quantize " + quantize + " is not supported; use int8");
+  }
+}
+
 struct ExportOptions {
-  int64_t opset = kDefaultOpset;    // 14 or 17
-  bool validate = true;             // checker + shape inference + LibTorch/ORT parity first
-  bool with_probabilities = false;  // add a "probabilities" output (Softmax of the logits)
-  bool token_type_ids = false;      // add a token_type_ids input; else every type is 0
+  int64_t opset = kDefaultOpset;        // 14 or 17
+  bool validate = true;                 // checker + shape inference + LibTorch/ORT parity first
+  bool with_probabilities = false;      // add a "probabilities" output (Softmax of the logits)
+  bool token_type_ids = false;          // add a token_type_ids input; else every type is 0
+  std::string quantize = {};            // "int8": dynamic int8 Linears (graph/quantize.h)
+  bool reduce_range = true;             // int8: 7-bit weights, exact on AVX2 (--full-range: off)
+  bool quantize_embeddings = false;     // int8: the word-embedding table too, a scale per row
+  std::filesystem::path validate_data;  // int8: labelled TSV/JSONL scored by fp32 and int8
 };
 
-/// One row of the parity table: the largest difference between LibTorch's and ONNX Runtime's
-/// outputs (logits, and probabilities when exported) on one input shape.
+/// An int8 row passes when the cosine of its logits with the reference's is at least this. On
+/// random tokens rounding moves logits but keeps their direction (trained bert-tiny: 0.99999;
+/// random bert-mini with inflated weights: 0.98); a wrong graph does not. Whether int8 is good
+/// enough is decided on real sentences (--validate-data), not here.
+inline constexpr double kQuantizedMinCosine = 0.9;
+/// With --validate-data, int8 must predict fp32's class on at least this share of the sentences.
+inline constexpr double kMinDataAgreement = 0.99;
+
+/// One row of the parity table: how far ONNX Runtime's outputs are from LibTorch's (logits, and
+/// probabilities when exported) on one input shape.
 struct ParityRow {
   int64_t batch = 0;
   int64_t sequence = 0;      // padded length; rows of a batch may be shorter (mask 0)
   std::string note;          // what is special about the shape ("mixed lengths, padded")
   double max_abs_diff = 0;   // max |torch - ort| over every output element
-  double tolerance = 0;      // the bound max_abs_diff must stay within
+  double tolerance = 0;      // the bound on max_abs_diff (fp32) or on cosine from below (int8)
   bool argmax_equal = true;  // every row predicts the same class in both
-  bool passed() const { return max_abs_diff <= tolerance && argmax_equal; }
+  bool quantized = false;    // the ONNX model is int8: judged on the cosine, not max_abs_diff
+  double max_prob_diff = 0;  // max |Δ| of the softmax probabilities
+  double agreement = 1;      // share of rows with the same argmax
+  double cosine = 1;         // of the logits, the batch's rows concatenated
+  bool passed() const {
+    return quantized ? cosine >= tolerance : max_abs_diff <= tolerance && argmax_equal;
+  }
 };
 
 /// What a validation found; empty when validation was skipped.
@@ -49,8 +78,12 @@ struct Validation {
   bool ran = false;
   std::string inferred_logits_shape;  // e.g. "[batch, 2]", from strict ONNX shape inference
   std::vector<ParityRow> parity;
+  bool has_data = false;         // --validate-data was given
+  predict::DataComparison data;  // fp32 (reference) against int8 (candidate) on it
+  bool data_passed() const { return !has_data || data.logits.agreement() >= kMinDataAgreement; }
   bool passed() const {
-    return std::all_of(parity.begin(), parity.end(), [](const ParityRow& r) { return r.passed(); });
+    return data_passed() &&
+           std::all_of(parity.begin(), parity.end(), [](const ParityRow& r) { return r.passed(); });
   }
 };
 
@@ -76,6 +109,7 @@ struct ExportResult {
   int64_t initializers = 0;      // initializers (weights and constants)
   double export_seconds = 0;     // load + build + serialise, validation excluded
   double validate_seconds = 0;   // 0 when validation was skipped
+  std::string quantization;      // the metadata's quantization JSON; "" for fp32
   Validation validation;
 };
 

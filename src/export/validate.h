@@ -12,35 +12,28 @@
 
 #include "export/bert_graph.h"
 #include "export/options.h"
+#include "graph/check.h"
 #include "model/bert.h"
+#include "runtime/parity.h"
 
 namespace cola::exporter {
 
 /// Every logit within this of LibTorch's (and the same argmax).
 inline constexpr double kParityTolerance = 1e-4;
 
-/// Runs onnx::checker::check_model and strict shape inference (type checks, node errors fatal,
-/// data propagation). Returns the inferred shape of `output` ("[batch, 2]") and throws Error
-/// unless it is [batch, num_labels] with a symbolic batch.
-std::string check_graph(const onnx::ModelProto& model, const std::string& output,
-                        int64_t num_labels);
+/// The checker, default-domain ops and strict shape inference (graph/check.h).
+using graph::check_graph;
 
-/// One input shape of the parity check.
-struct ParityCase {
-  int64_t batch = 0;
-  int64_t sequence = 0;
-  std::vector<int64_t> lengths;  // real tokens per row (<= sequence); the rest is padding
-  std::string note;
-};
-
-/// (1,1), (1,7), (3, mixed lengths with padding), (8,64) and (2, max_position_embeddings); a
-/// sequence longer than max_position_embeddings is cut to it.
-std::vector<ParityCase> parity_cases(int64_t max_position_embeddings);
+/// The shapes of the parity check (runtime/parity.h).
+using runtime::parity_cases;
+using runtime::ParityCase;
 
 /// Runs every case through `model` (which must be in eval mode) and through ONNX Runtime on
-/// `onnx_bytes`, built from it with `request`; one row per case.
+/// `onnx_bytes`, built from it with `request`; one row per case. A `quantized` file's rows are
+/// judged on the cosine of the logits (kQuantizedMinCosine) and report probabilities and
+/// agreement.
 std::vector<ParityRow> check_parity(model::BertForSequenceClassificationImpl& model,
                                     std::string_view onnx_bytes, const GraphRequest& request,
-                                    const std::vector<ParityCase>& cases);
+                                    const std::vector<ParityCase>& cases, bool quantized = false);
 
 }  // namespace cola::exporter

@@ -83,7 +83,7 @@ std::vector<BenchCell> run_cell(const std::vector<std::unique_ptr<Predictor>>& p
   std::vector<BenchCell> cells;
   for (size_t i = 0; i < predictors.size(); ++i) {
     BenchCell cell;
-    cell.backend = predictors[i]->backend();
+    cell.backend = options.backends[i];
     cell.threads = threads;
     cell.batch_size = batch;
     cell.padding = padding;
@@ -126,13 +126,14 @@ std::vector<int64_t> batch_grid(const std::vector<std::unique_ptr<Predictor>>& p
                                 const BenchOptions& options, std::vector<std::string>& notes) {
   std::vector<int64_t> grid = options.batch_sizes;
   int64_t pinned = 0;
-  for (const auto& p : predictors) {
-    const FixedShape& fixed = p->fixed_shape();
+  for (size_t i = 0; i < predictors.size(); ++i) {
+    const std::string& name = options.backends[i];
+    const FixedShape& fixed = predictors[i]->fixed_shape();
     if (fixed.seq_len > 0) {
       add_note(notes, fmt::format("{0}: the model takes exactly {1} tokens, so the dynamic, "
                                   "bucketed and fixed cells all pad every sentence to {1} (no "
                                   "dynamic/fixed ratio)",
-                                  p->backend(), fixed.seq_len));
+                                  name, fixed.seq_len));
     }
     if (fixed.batch <= 0) continue;
     if (pinned > 0 && pinned != fixed.batch) {
@@ -145,7 +146,7 @@ std::vector<int64_t> batch_grid(const std::vector<std::unique_ptr<Predictor>>& p
     if (grid != std::vector<int64_t>{pinned}) {
       add_note(notes, fmt::format("{}: the model takes batches of exactly {} sentences, so batch "
                                   "sizes {} run as {}",
-                                  p->backend(), pinned, fmt::join(grid, ", "), pinned));
+                                  name, pinned, fmt::join(grid, ", "), pinned));
     }
   }
   if (pinned > 0) grid = {pinned};
@@ -159,6 +160,26 @@ double ratio(const BenchCell* a, const BenchCell* b) {
 }
 
 std::string ratio_text(double r) { return r > 0 ? fmt::format("{:.2f}x", r) : "-"; }
+
+// The compared backend's throughput over the baseline's in the cell of `c`; 0 for any other
+// backend's cell, or without a comparison.
+double over_baseline(const BenchReport& r, const BenchCell& c) {
+  if (!r.comparison || c.backend != r.comparison->compared) return 0;
+  return ratio(&c, r.find(r.comparison->baseline, c.threads, c.batch_size, c.padding));
+}
+
+void check_comparison(const BenchOptions& o) {
+  if (!o.comparison) return;
+  const auto has = [&](const std::string& b) {
+    return std::find(o.backends.begin(), o.backends.end(), b) != o.backends.end();
+  };
+  for (const auto* b : {&o.comparison->baseline, &o.comparison->compared}) {
+    if (!has(*b)) {
+      throw Error(fmt::format("bench: compared backend '{}' is not among the backends ({})", *b,
+                              fmt::join(o.backends, ", ")));
+    }
+  }
+}
 
 }  // namespace
 
@@ -189,7 +210,9 @@ BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFact
                       const BenchOptions& options) {
   if (texts.empty()) throw Error("bench: no sentences to run");
   if (options.repetitions < 1) throw UsageError("bench: repetitions must be >= 1");
+  check_comparison(options);
   BenchReport report;
+  report.comparison = options.comparison;
   report.sentences = static_cast<int64_t>(texts.size());
   report.warmup = options.warmup;
   report.repetitions = options.repetitions;
@@ -232,12 +255,21 @@ std::string bench_markdown(const BenchReport& r) {
       r.sentences, r.mean_tokens, r.tokenize_seconds * 1e3,
       r.tokenize_seconds > 0 ? static_cast<double>(r.sentences) / r.tokenize_seconds : 0.0,
       r.warmup, r.repetitions);
+  if (const auto& cmp = r.comparison) {
+    out += fmt::format(
+        "baseline: {} = {}; compared: {} = {}; over baseline: the compared sentences/s over the "
+        "baseline's in the same cell\n\n",
+        cmp->baseline, cmp->baseline_model, cmp->compared, cmp->compared_model);
+  }
   for (const auto& note : r.notes) out += "note: " + note + "\n";
   if (!r.notes.empty()) out += "\n";
-  out +=
+  // The over-baseline column only with a comparison, so that a plain run's table stays as it was.
+  const bool compare = r.comparison.has_value();
+  out += fmt::format(
       "| backend | threads | batch | padding | p50 ms | p90 ms | p99 ms | sentences/s | "
-      "forward share | ort/torch | dynamic/fixed |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "forward share | ort/torch |{} dynamic/fixed |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|{}\n",
+      compare ? " over baseline |" : "", compare ? "---|" : "");
   for (const auto& c : r.cells) {
     const BenchCell* torch = r.find("torch", c.threads, c.batch_size, c.padding);
     const BenchCell* fixed = r.find(c.backend, c.threads, c.batch_size, BenchPadding::kFixed);
@@ -246,12 +278,13 @@ std::string bench_markdown(const BenchReport& r) {
     const std::string fixed_text = c.static_seq_len > 0 && c.padding != BenchPadding::kFixed
                                        ? fmt::format("- (all {})", c.static_seq_len)
                                        : ratio_text(vs_fixed);
+    const std::string over = compare ? fmt::format(" {} |", ratio_text(over_baseline(r, c))) : "";
     out += fmt::format(
-        "| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.0f} | {:.0f}% | {} | {} |\n",
+        "| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.0f} | {:.0f}% | {} |{} {} |\n",
         c.backend, c.threads == 0 ? std::string("all") : std::to_string(c.threads), c.batch_size,
         bench_padding_name(c.padding), c.latency.p50 * 1e3, c.latency.p90 * 1e3,
         c.latency.p99 * 1e3, c.sentences_per_second, 100 * c.forward_share, ratio_text(vs_torch),
-        fixed_text);
+        over, fixed_text);
   }
   return out;
 }
@@ -264,6 +297,12 @@ std::string bench_json(const BenchReport& r) {
   j["warmup"] = r.warmup;
   j["repetitions"] = r.repetitions;
   j["notes"] = r.notes;
+  if (const auto& cmp = r.comparison) {
+    j["comparison"] = {{"baseline", cmp->baseline},
+                       {"baseline_model", cmp->baseline_model},
+                       {"compared", cmp->compared},
+                       {"compared_model", cmp->compared_model}};
+  }
   j["cells"] = nlohmann::json::array();
   for (const auto& c : r.cells) {
     const BenchCell* torch = r.find("torch", c.threads, c.batch_size, c.padding);
@@ -281,6 +320,7 @@ std::string bench_json(const BenchReport& r) {
         {"forward_share", c.forward_share},
     };
     if (c.backend == "onnx" && torch != nullptr) cell["ort_over_torch"] = ratio(&c, torch);
+    if (const double over = over_baseline(r, c); over > 0) cell["over_baseline"] = over;
     if (c.static_seq_len > 0) {
       cell["static_seq_len"] = c.static_seq_len;  // every padding mode pads to it: no ratio
     } else if (c.padding != BenchPadding::kFixed && fixed != nullptr) {

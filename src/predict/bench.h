@@ -2,10 +2,12 @@
 // `cola bench`: the same sentences through each backend across batch sizes, padding modes and
 // thread counts. Warm-up passes first; each cell then runs `repetitions` passes over the data,
 // alternating between the backends so that their ratio is measured side by side, and reports the
-// median throughput and the latency quantiles of its forward passes.
+// median throughput and the latency quantiles of its forward passes. A comparison (two ONNX files,
+// say an int8 model against its fp32 original) adds one backend's throughput over another's.
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +24,16 @@ enum class BenchPadding {
 };
 std::string_view bench_padding_name(BenchPadding p);
 
+/// Two backends of the grid, each timed on its own file, whose ratio gets a column of its own.
+struct BenchComparison {
+  std::string baseline, compared;              // backend names, as in BenchOptions::backends
+  std::string baseline_model, compared_model;  // what each runs (a path), for the header
+};
+
 struct BenchOptions {
-  std::vector<std::string> backends = {"onnx", "torch"};
-  std::vector<int> threads = {1, 0};  // 0 = all cores
+  std::vector<std::string> backends = {"onnx", "torch"};     // the cells' names; the factory's keys
+  std::optional<BenchComparison> comparison = std::nullopt;  // none: no over-baseline ratio
+  std::vector<int> threads = {1, 0};                         // 0 = all cores
   std::vector<int64_t> batch_sizes = {1, 8, 64};
   std::vector<BenchPadding> paddings = {BenchPadding::kDynamic, BenchPadding::kBucketed,
                                         BenchPadding::kFixed};
@@ -53,6 +62,7 @@ struct BenchReport {
   int warmup = 0, repetitions = 0;
   std::vector<std::string> notes;  // how models with static axes changed the grid, one a line
   std::vector<BenchCell> cells;
+  std::optional<BenchComparison> comparison;  // as given in BenchOptions
   /// The cell for these keys, or nullptr.
   const BenchCell* find(const std::string& backend, int threads, int64_t batch,
                         BenchPadding padding) const;
@@ -63,16 +73,21 @@ using PredictorFactory =
     std::function<std::unique_ptr<Predictor>(const std::string& backend, int threads)>;
 
 /// Runs the grid on `texts`. Every backend is opened once per thread count, and all of them stay
-/// open while that thread count's cells run. Cells come back by backend, then in grid order. A
+/// open while that thread count's cells run. Cells come back by backend, then in grid order, named
+/// as in options.backends (not Predictor::backend(), which two ONNX files share). A
 /// model with a static batch axis (Predictor::fixed_shape) replaces the batch sizes with its own,
-/// with a note; Error when two models pin different ones.
+/// with a note; Error when two models pin different ones, or when options.comparison names a
+/// backend not in options.backends.
 BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFactory& open,
                       const BenchOptions& options);
 
 /// The report as a markdown table with the ORT/LibTorch and dynamic/fixed-128 ratios (none for a
-/// model whose static sequence axis pads every mode alike), its notes above it.
+/// model whose static sequence axis pads every mode alike), its notes above it. With a comparison,
+/// a line above says which file each of its backends runs, and an "over baseline" column gives the
+/// compared backend's sentences/s over the baseline's in the same cell.
 std::string bench_markdown(const BenchReport& report);
-/// The report as JSON.
+/// The report as JSON: with a comparison, a "comparison" object and "over_baseline" in the
+/// compared backend's cells.
 std::string bench_json(const BenchReport& report);
 
 }  // namespace cola::predict

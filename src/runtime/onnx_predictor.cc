@@ -125,9 +125,19 @@ OnnxPredictor::OnnxPredictor(Session session, text::Tokenizer tokenizer,
 
 std::unique_ptr<OnnxPredictor> OnnxPredictor::open(const fs::path& path,
                                                    const OnnxPredictorOptions& options) {
-  Session session = Session::open(path, options.session);
+  return from_session(Session::open(path, options.session), path.string(), options);
+}
+
+std::unique_ptr<OnnxPredictor> OnnxPredictor::from_bytes(std::string_view bytes,
+                                                         const std::string& label,
+                                                         const OnnxPredictorOptions& options) {
+  return from_session(Session::from_bytes(bytes, options.session, label), label, options);
+}
+
+std::unique_ptr<OnnxPredictor> OnnxPredictor::from_session(Session session,
+                                                           const std::string& label,
+                                                           const OnnxPredictorOptions& options) {
   const auto meta = session.metadata();
-  const std::string label = path.string();
   const std::string missing =
       "; export it with `cola export`, or give --vocab and --labels for a model without cola's "
       "metadata";

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "predict/predictor.h"
 #include "runtime/ort_session.h"
@@ -29,6 +30,9 @@ class OnnxPredictor final : public predict::Predictor {
   /// logits' shape (the message lists what the model has).
   static std::unique_ptr<OnnxPredictor> open(const std::filesystem::path& path,
                                              const OnnxPredictorOptions& options);
+  /// open() on a model in memory (one not yet written); `label` names it in messages.
+  static std::unique_ptr<OnnxPredictor> from_bytes(std::string_view bytes, const std::string& label,
+                                                   const OnnxPredictorOptions& options);
 
   void forward(const text::PaddedBatch& batch, std::vector<float>& logits) const override;
   std::string_view backend() const override { return "onnx"; }
@@ -38,6 +42,8 @@ class OnnxPredictor final : public predict::Predictor {
 
  private:
   struct Signature;  // what open() reads from the declared inputs and outputs
+  static std::unique_ptr<OnnxPredictor> from_session(Session session, const std::string& label,
+                                                     const OnnxPredictorOptions& options);
   OnnxPredictor(Session session, text::Tokenizer tokenizer, std::vector<std::string> labels,
                 const predict::PredictOptions& options, const Signature& signature);
 

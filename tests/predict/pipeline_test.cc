@@ -28,6 +28,7 @@ namespace {
 using test::error_message;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 text::Tokenizer small_tokenizer() {
   return text::Tokenizer(text::Vocab::from_tokens(
@@ -478,6 +479,96 @@ TEST(Bench, AModelWithStaticAxesRunsItsOwnShapeAndSaysSo) {
                   {.backends = {"onnx", "torch"}, .threads = {1}});
       }),
       "bench: the models take batches of exactly 1 and 2 sentences: no batch size suits both");
+}
+
+// Two ONNX files are both Predictor::backend() "onnx": the cells take the names they were opened
+// under, so that a comparison can tell them apart.
+TEST(Bench, NamesTheCellsAsTheBackendsWereOpened) {
+  std::vector<std::string> log;
+  BenchOptions o;
+  o.backends = {"onnx", "onnx:int8"};
+  o.comparison = BenchComparison{.baseline = "onnx",
+                                 .compared = "onnx:int8",
+                                 .baseline_model = "fp32.onnx",
+                                 .compared_model = "int8.onnx"};
+  o.threads = {1};
+  o.batch_sizes = {2};
+  o.paddings = {BenchPadding::kBucketed};
+  o.warmup = 0;
+  o.repetitions = 1;
+  std::vector<std::string> opened;
+  const auto report = run_bench(
+      {"a b", "c"},
+      [&](const std::string& backend, int) {
+        opened.push_back(backend);
+        return std::make_unique<LoggingModel>("onnx", log);
+      },
+      o);
+  EXPECT_THAT(opened, ElementsAre("onnx", "onnx:int8"));
+  ASSERT_EQ(report.cells.size(), 2u);
+  EXPECT_EQ(report.cells[0].backend, "onnx");
+  EXPECT_EQ(report.cells[1].backend, "onnx:int8");
+  ASSERT_TRUE(report.comparison.has_value());
+  EXPECT_EQ(report.comparison->compared, "onnx:int8");
+  // A comparison of a backend the grid does not run is the caller's mistake, named.
+  o.comparison->compared = "onnx:q";
+  EXPECT_EQ(
+      error_message<Error>([&] {
+        run_bench(
+            {"a"},
+            [&](const std::string&, int) { return std::make_unique<LoggingModel>("onnx", log); },
+            o);
+      }),
+      "bench: compared backend 'onnx:q' is not among the backends (onnx, onnx:int8)");
+}
+
+// The over-baseline ratio on a hand-built report: the compared backend's sentences/s over the
+// baseline's in the same cell, in its own column and JSON field, and nowhere without a comparison.
+TEST(Bench, TheComparedModelGetsItsRatioOverTheBaselinePerCell) {
+  BenchReport r;
+  r.sentences = 10;
+  r.repetitions = 1;
+  const auto cell = [](std::string backend, BenchPadding padding, double per_second) {
+    BenchCell c;
+    c.backend = std::move(backend);
+    c.threads = 1;
+    c.batch_size = 8;
+    c.padding = padding;
+    c.sentences_per_second = per_second;
+    return c;
+  };
+  r.cells = {cell("onnx", BenchPadding::kBucketed, 100), cell("onnx", BenchPadding::kFixed, 50),
+             cell("onnx:q", BenchPadding::kBucketed, 250),
+             cell("onnx:q", BenchPadding::kFixed, 200)};
+  const std::string plain = bench_markdown(r);
+  EXPECT_THAT(plain, HasSubstr("| forward share | ort/torch | dynamic/fixed |\n"));
+  EXPECT_THAT(plain, Not(HasSubstr("baseline")));
+  EXPECT_THAT(bench_json(r), Not(HasSubstr("baseline")));
+
+  r.comparison = BenchComparison{.baseline = "onnx",
+                                 .compared = "onnx:q",
+                                 .baseline_model = "/m/fp32.onnx",
+                                 .compared_model = "/m/q.onnx"};
+  const std::string table = bench_markdown(r);
+  EXPECT_THAT(table, HasSubstr("baseline: onnx = /m/fp32.onnx; compared: onnx:q = /m/q.onnx; "));
+  EXPECT_THAT(table, HasSubstr("| ort/torch | over baseline | dynamic/fixed |\n"
+                               "|---|---|---|---|---|---|---|---|---|---|---|---|\n"));
+  // sentences/s, forward share, ort/torch, over baseline, dynamic/fixed
+  EXPECT_THAT(table, HasSubstr("| onnx | 1 | 8 | bucketed |"));
+  EXPECT_THAT(table, HasSubstr("| 100 | 0% | - | - | 2.00x |\n"));
+  EXPECT_THAT(table, HasSubstr("| 50 | 0% | - | - | - |\n"));
+  EXPECT_THAT(table, HasSubstr("| onnx:q | 1 | 8 | bucketed |"));
+  EXPECT_THAT(table, HasSubstr("| 250 | 0% | - | 2.50x | 1.25x |\n"));
+  EXPECT_THAT(table, HasSubstr("| 200 | 0% | - | 4.00x | - |\n"));
+
+  const auto json = nlohmann::json::parse(bench_json(r));
+  EXPECT_EQ(json["comparison"]["baseline_model"], "/m/fp32.onnx");
+  EXPECT_EQ(json["comparison"]["compared"], "onnx:q");
+  ASSERT_EQ(json["cells"].size(), 4u);
+  EXPECT_FALSE(json["cells"][0].contains("over_baseline"));
+  EXPECT_FALSE(json["cells"][1].contains("over_baseline"));
+  EXPECT_DOUBLE_EQ(json["cells"][2]["over_baseline"].get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(json["cells"][3]["over_baseline"].get<double>(), 4.0);
 }
 
 }  // namespace

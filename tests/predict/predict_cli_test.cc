@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -271,6 +272,26 @@ TEST_F(PredictCli, BenchQuickComparesBothBackendsInMarkdownAndJson) {
   r = run_cli({"bench", "--quick"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("give --model FILE.onnx and/or --checkpoint DIR"));
+}
+
+// --compare-model with --checkpoint: all three alternate in each cell; ort/torch stays --model's
+// over the checkpoint's, and only the compared file gets over_baseline.
+TEST_F(PredictCli, BenchComparesASecondModelAlongsideTheCheckpoint) {
+  const auto copy = tmp_ / "b.onnx";
+  write_file_atomic(copy, read_file(model()));
+  const auto r = run_cli({"bench", "--model", model(), "--compare-model", copy.string(),
+                          "--checkpoint", checkpoint(), "--quick", "--json", "--synthetic", "8"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["cells"].size(), 18u);  // 3 backends x 2 batch sizes x 3 paddings
+  std::map<std::string, int> cells;
+  for (const auto& c : j["cells"]) {
+    const std::string backend = c["backend"];
+    ++cells[backend];
+    EXPECT_EQ(c.contains("ort_over_torch"), backend == "onnx") << c.dump();
+    EXPECT_EQ(c.contains("over_baseline"), backend == "onnx:b") << c.dump();
+  }
+  EXPECT_EQ(cells, (std::map<std::string, int>{{"onnx", 6}, {"onnx:b", 6}, {"torch", 6}}));
 }
 
 }  // namespace

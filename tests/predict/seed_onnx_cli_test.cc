@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -151,6 +152,46 @@ TEST(SeedOnnxCli, BenchSaysEveryPaddingIsTheModels128) {
     EXPECT_FALSE(c.contains("over_fixed")) << c.dump();
     EXPECT_GT(c["sentences_per_second"].get<double>(), 0) << c.dump();
   }
+}
+
+// `cola bench --compare-model`: a second file (here a copy of the seed) in the same cells as
+// backend onnx:<stem>, with its sentences/s over --model's; without --model, one usage line.
+TEST(SeedOnnxCli, BenchComparesASecondModelCellByCell) {
+  SEED_PATHS_OR_SKIP;
+  TempDir tmp;
+  const auto copy = tmp / "seed-int8.onnx";
+  write_file_atomic(copy, read_file(seed));
+  auto args = seed_args("bench", seed, tiny_bert);
+  args.insert(args.end(), {"--compare-model", copy.string(), "--quick", "--synthetic", "8"});
+  auto r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("baseline: onnx = " + seed.string() +
+                               "; compared: onnx:seed-int8 = " + copy.string() + "; "));
+  EXPECT_THAT(r.out, HasSubstr("| ort/torch | over baseline | dynamic/fixed |\n"));
+  EXPECT_THAT(r.out, HasSubstr("| onnx | 1 | 8 | bucketed |"));
+  EXPECT_THAT(r.out, HasSubstr("| onnx:seed-int8 | 1 | 8 | bucketed |"));
+  args.push_back("--json");
+  r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["comparison"]["baseline_model"], seed.string());
+  EXPECT_EQ(j["comparison"]["compared_model"], copy.string());
+  ASSERT_EQ(j["cells"].size(), 12u);  // 2 files x 2 batch sizes x 3 paddings
+  std::map<std::string, int> cells;
+  for (const auto& c : j["cells"]) {
+    const std::string backend = c["backend"];
+    ++cells[backend];
+    EXPECT_EQ(c.contains("over_baseline"), backend == "onnx:seed-int8") << c.dump();
+    if (c.contains("over_baseline")) {
+      EXPECT_GT(c["over_baseline"].get<double>(), 0) << c.dump();
+    }
+  }
+  EXPECT_EQ(cells, (std::map<std::string, int>{{"onnx", 6}, {"onnx:seed-int8", 6}}));
+
+  r = run_cli({"bench", "--compare-model", copy.string(), "--quick"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "cola: error: --compare-model needs --model, the baseline it is timed against\n");
 }
 
 }  // namespace
