@@ -63,8 +63,8 @@ inline fs::path export_random(const model::BertConfig& config, const fs::path& d
   }
   options.validate = false;
   const std::string suffix = options.quantize.empty() ? "" : "-" + options.quantize;
-  exporter::ExportRequest request{checkpoint.string(), dir / (name + suffix + ".onnx"), options,
-                                  {}, {}, {}};
+  exporter::ExportRequest request{
+      checkpoint.string(), dir / (name + suffix + ".onnx"), options, {}, {}, {}};
   return exporter::export_checkpoint(request).output;
 }
 

@@ -35,8 +35,8 @@ struct QuantizeFlags {
 int64_t rows_of(const onnx::ModelProto& m, std::string_view suffix, int64_t fallback) {
   for (const auto& t : m.graph().initializer()) {
     const auto& n = t.name();
-    if (n.size() >= suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0 &&
-        t.dims_size() == 2) {
+    if (n.size() >= suffix.size() &&
+        n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0 && t.dims_size() == 2) {
       return t.dims(0);
     }
   }
@@ -121,15 +121,17 @@ void run(const QuantizeFlags& f) {
   const std::string fp32_bytes = read_file(f.input);
   const auto fp32 = graph::parse_model(fp32_bytes, f.input.string());
   if (fp32.producer_name() != "cola") {
-    throw Error(fmt::format("{}: written by '{}', not by `cola export`; export its checkpoint "
-                            "with `cola export --quantize int8`",
-                            f.input.string(), fp32.producer_name()));
+    throw Error(
+        fmt::format("{}: written by '{}', not by `cola export`; export its checkpoint "
+                    "with `cola export --quantize int8`",
+                    f.input.string(), fp32.producer_name()));
   }
   graph::QuantizeOptions q;
   q.reduce_range = !f.full_range;
   q.embeddings = f.embeddings;
   auto int8 = fp32;
-  const auto summary = with_context(f.input.string(), [&] { return graph::quantize_model(int8, q); });
+  const auto summary =
+      with_context(f.input.string(), [&] { return graph::quantize_model(int8, q); });
   const std::string json = graph::quantization_json(q, summary);
   graph::set_metadata(int8, graph::kMetaQuantization, json);
   const std::string int8_bytes = graph::serialize(int8);
@@ -147,19 +149,21 @@ void run(const QuantizeFlags& f) {
           f.output.string()));
     }
     if (!v.passed()) {
-      throw Error(fmt::format("validation failed: the int8 logits' cosine with the fp32 file's "
-                              "fell below {}; {} was not written",
-                              exporter::kQuantizedMinCosine, f.output.string()));
+      throw Error(
+          fmt::format("validation failed: the int8 logits' cosine with the fp32 file's "
+                      "fell below {}; {} was not written",
+                      exporter::kQuantizedMinCosine, f.output.string()));
     }
   }
   out.write(int8_bytes);
   out.commit();
-  fmt::print("wrote {} ({:.1f} MB, {:.0f}% of {}; {} Linears int8{}{})\n", f.output.string(),
-             static_cast<double>(int8_bytes.size()) / 1e6,
-             100.0 * static_cast<double>(int8_bytes.size()) / static_cast<double>(fp32_bytes.size()),
-             f.input.string(), summary.linears.size(),
-             summary.embeddings.empty() ? "" : ", word embeddings int8",
-             summary.kept.empty() ? "" : fmt::format(", {} fp32", fmt::join(summary.kept, ", ")));
+  fmt::print(
+      "wrote {} ({:.1f} MB, {:.0f}% of {}; {} Linears int8{}{})\n", f.output.string(),
+      static_cast<double>(int8_bytes.size()) / 1e6,
+      100.0 * static_cast<double>(int8_bytes.size()) / static_cast<double>(fp32_bytes.size()),
+      f.input.string(), summary.linears.size(),
+      summary.embeddings.empty() ? "" : ", word embeddings int8",
+      summary.kept.empty() ? "" : fmt::format(", {} fp32", fmt::join(summary.kept, ", ")));
   fmt::print("sha256: {}\n", sha256_hex(int8_bytes));
   fmt::print("quantization: {}\n", json);
   nlohmann::json metrics = {{"quantization", nlohmann::json::parse(json)},

@@ -13,11 +13,12 @@ void print_data(const predict::DataComparison& d) {
   fmt::print("  model   accuracy     MCC\n");
   fmt::print("  fp32  {:>10.4f}{:>8.4f}\n", d.reference.accuracy, d.reference.mcc);
   fmt::print("  int8  {:>10.4f}{:>8.4f}\n", d.candidate.accuracy, d.candidate.mcc);
-  fmt::print("  argmax agreement {:.2f}% ({} of {}; at least {:.0f}% required), max |Δprob| "
-             "{:.4f}, logits cosine {:.6f}, |ΔMCC| {:.4f}\n",
-             100 * d.logits.agreement(), d.logits.same_argmax, d.logits.rows,
-             100 * exporter::kMinDataAgreement, d.logits.max_abs_prob_diff, d.logits.cosine,
-             std::abs(d.candidate.mcc - d.reference.mcc));
+  fmt::print(
+      "  argmax agreement {:.2f}% ({} of {}; at least {:.0f}% required), max |Δprob| "
+      "{:.4f}, logits cosine {:.6f}, |ΔMCC| {:.4f}\n",
+      100 * d.logits.agreement(), d.logits.same_argmax, d.logits.rows,
+      100 * exporter::kMinDataAgreement, d.logits.max_abs_prob_diff, d.logits.cosine,
+      std::abs(d.candidate.mcc - d.reference.mcc));
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ std::string shape_text(const onnx::TypeProto& type) {
 void check_domains(const onnx::ModelProto& model) {
   for (const auto& node : model.graph().node()) {
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      throw Error(fmt::format("node '{}' is {}::{}, outside the default ONNX domain",
-                              node.name(), node.domain(), node.op_type()));
+      throw Error(fmt::format("node '{}' is {}::{}, outside the default ONNX domain", node.name(),
+                              node.domain(), node.op_type()));
     }
   }
 }

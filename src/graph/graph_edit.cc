@@ -15,7 +15,9 @@ const onnx::TensorProto* find_initializer(const onnx::GraphProto& graph, const s
   return nullptr;
 }
 
-std::vector<int64_t> dims_of(const onnx::TensorProto& t) { return {t.dims().begin(), t.dims().end()}; }
+std::vector<int64_t> dims_of(const onnx::TensorProto& t) {
+  return {t.dims().begin(), t.dims().end()};
+}
 
 std::vector<float> float_values(const onnx::TensorProto& t) {
   if (t.data_type() != onnx::TensorProto::FLOAT) {

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "core/error.h"
@@ -19,7 +19,8 @@ constexpr std::string_view kWeightSuffix = ".weight";
 constexpr std::string_view kWordEmbeddings = "word_embeddings.weight";
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // "bert.encoder.layer.0.attention.self.query.weight" -> "...query": the prefix of every name the
@@ -53,8 +54,8 @@ float float_attribute(const onnx::NodeProto& node, const std::string& name, floa
 
 // One Linear found in the graph: y = x @ W + bias, W a [K, N] initializer.
 struct Linear {
-  int node = 0;     // the MatMul or Gemm
-  int add = -1;     // the bias Add after a MatMul; -1 for a Gemm (bias inside)
+  int node = 0;  // the MatMul or Gemm
+  int add = -1;  // the bias Add after a MatMul; -1 for a Gemm (bias inside)
   std::string x, weight, bias;
   std::string output;  // what the pattern's last Add must be called (the Linear's output)
   int64_t k = 0, n = 0;
@@ -118,7 +119,8 @@ class LinearFinder {
 
   std::optional<Linear> gemm(int i, const onnx::NodeProto& node) const {
     if (int_attribute(node, "transA", 0) != 0 || int_attribute(node, "transB", 0) != 0 ||
-        float_attribute(node, "alpha", 1.0F) != 1.0F || float_attribute(node, "beta", 1.0F) != 1.0F) {
+        float_attribute(node, "alpha", 1.0F) != 1.0F ||
+        float_attribute(node, "beta", 1.0F) != 1.0F) {
       return std::nullopt;
     }
     Linear l;
@@ -255,8 +257,8 @@ bool emit_embeddings(const onnx::NodeProto& gather, const onnx::GraphProto& g,
   nodes.push_back(
       make_node("Concat", {m + "/ids_shape", m + "/hidden_size"}, {m + "/output_shape"}));
   add_int_attribute(nodes.back(), "axis", 0);
-  nodes.push_back(make_node("Reshape", {m + "/DequantizeLinear", m + "/output_shape"},
-                            {gather.output(0)}));
+  nodes.push_back(
+      make_node("Reshape", {m + "/DequantizeLinear", m + "/output_shape"}, {gather.output(0)}));
   return true;
 }
 
@@ -278,9 +280,10 @@ void check_quantizable(const onnx::ModelProto& model) {
   }
   for (const auto& opset : model.opset_import()) {
     if ((opset.domain().empty() || opset.domain() == "ai.onnx") && opset.version() < 13) {
-      throw Error(fmt::format("opset {} is too old to quantize: per-axis DequantizeLinear needs 13; "
-                              "export with --opset 14",
-                              opset.version()));
+      throw Error(
+          fmt::format("opset {} is too old to quantize: per-axis DequantizeLinear needs 13; "
+                      "export with --opset 14",
+                      opset.version()));
     }
   }
 }
@@ -307,8 +310,9 @@ QuantizeSummary quantize_model(onnx::ModelProto& model, const QuantizeOptions& o
     linears.emplace(i, std::move(*l));
   }
   if (linears.empty()) {
-    throw Error("no Linear to quantize: expected MatMul + Add or Gemm nodes on '<module>.weight' "
-                "initializers, as `cola export` writes them");
+    throw Error(
+        "no Linear to quantize: expected MatMul + Add or Gemm nodes on '<module>.weight' "
+        "initializers, as `cola export` writes them");
   }
 
   // Linears on the same input, in graph order, keyed by the first one's node.

@@ -49,7 +49,8 @@ QuantizedMatrix quantize_rows(std::span<const float> w, int64_t rows, int64_t co
     const float scale = scale_for(max_abs, qmax);
     out.scales[static_cast<size_t>(r)] = scale;
     for (int64_t c = 0; c < cols; ++c) {
-      out.values[static_cast<size_t>(r * cols + c)] = quantize(row[static_cast<size_t>(c)], scale, qmax);
+      out.values[static_cast<size_t>(r * cols + c)] =
+          quantize(row[static_cast<size_t>(c)], scale, qmax);
     }
   }
   return out;

@@ -57,8 +57,8 @@ LogitComparison compare_logits(std::span<const float> reference, std::span<const
     for (size_t i = 0; i < labels; ++i) {
       const double x = a[i], y = b[i];
       c.max_abs_logit_diff = std::max(c.max_abs_logit_diff, std::abs(x - y));
-      c.max_abs_prob_diff =
-          std::max(c.max_abs_prob_diff, std::abs(static_cast<double>(pa[i]) - static_cast<double>(pb[i])));
+      c.max_abs_prob_diff = std::max(
+          c.max_abs_prob_diff, std::abs(static_cast<double>(pa[i]) - static_cast<double>(pb[i])));
       dot += x * y;
       norm_r += x * x;
       norm_c += y * y;

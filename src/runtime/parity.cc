@@ -38,19 +38,17 @@ ParityInputs make_parity_inputs(const ParityCase& c, const TokenSpace& tokens, u
   return in;
 }
 
-std::vector<predict::LogitComparison> compare_sessions(const Session& reference,
-                                                       const Session& candidate,
-                                                       const std::vector<ParityCase>& cases,
-                                                       const TokenSpace& tokens,
-                                                       const std::string& output,
-                                                       bool token_type_ids) {
+std::vector<predict::LogitComparison> compare_sessions(
+    const Session& reference, const Session& candidate, const std::vector<ParityCase>& cases,
+    const TokenSpace& tokens, const std::string& output, bool token_type_ids) {
   namespace names = model::names;
   std::vector<predict::LogitComparison> out;
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];
     auto in = make_parity_inputs(c, tokens, /*seed=*/1000 + i);
-    std::vector<Int64Input> inputs = {{std::string(names::kInputIds), in.ids, {c.batch, c.sequence}},
-                                      {std::string(names::kAttentionMask), in.mask, {c.batch, c.sequence}}};
+    std::vector<Int64Input> inputs = {
+        {std::string(names::kInputIds), in.ids, {c.batch, c.sequence}},
+        {std::string(names::kAttentionMask), in.mask, {c.batch, c.sequence}}};
     if (token_type_ids) {
       inputs.push_back({std::string(names::kTokenTypeIds), in.types, {c.batch, c.sequence}});
     }

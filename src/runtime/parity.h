@@ -37,11 +37,8 @@ ParityInputs make_parity_inputs(const ParityCase& c, const TokenSpace& tokens, u
 
 /// Runs each case through both sessions (logits output `output`; token_type_ids fed when
 /// `token_type_ids`) and compares their logits, one comparison per case.
-std::vector<predict::LogitComparison> compare_sessions(const Session& reference,
-                                                       const Session& candidate,
-                                                       const std::vector<ParityCase>& cases,
-                                                       const TokenSpace& tokens,
-                                                       const std::string& output,
-                                                       bool token_type_ids);
+std::vector<predict::LogitComparison> compare_sessions(
+    const Session& reference, const Session& candidate, const std::vector<ParityCase>& cases,
+    const TokenSpace& tokens, const std::string& output, bool token_type_ids);
 
 }  // namespace cola::runtime

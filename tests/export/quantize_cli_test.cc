@@ -25,7 +25,8 @@ class QuantizeCli : public ::testing::Test {
     dir_ = new TempDir();
     const auto r = run_cli(tiny_train_args((dir_->path() / "run").string(), 20));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto e = run_cli({"export", "--checkpoint", best().string(), "--output", fp32().string()});
+    const auto e =
+        run_cli({"export", "--checkpoint", best().string(), "--output", fp32().string()});
     ASSERT_EQ(e.exit_code, 0) << e.err;
   }
   static void TearDownTestSuite() {
@@ -76,9 +77,9 @@ TEST_F(QuantizeCli, ExportWritesAValidatedInt8FileWithItsSettings) {
 
 TEST_F(QuantizeCli, QuantizeAFileWithEmbeddingsAndFullRange) {
   const auto model = out_ / "int8.onnx";
-  const auto r = run_cli({"quantize", fp32().string(), "--output", model.string(),
-                          "--quantize-embeddings", "--full-range", "--validate-data",
-                          dev().string()});
+  const auto r =
+      run_cli({"quantize", fp32().string(), "--output", model.string(), "--quantize-embeddings",
+               "--full-range", "--validate-data", dev().string()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("int8 against " + fp32().string()));
   EXPECT_THAT(r.out, HasSubstr("word embeddings int8"));
@@ -93,12 +94,12 @@ TEST_F(QuantizeCli, QuantizeAFileWithEmbeddingsAndFullRange) {
 
 TEST_F(QuantizeCli, BadRequestsAreOneClearLine) {
   const auto model = (out_ / "int8.onnx").string();
-  auto r = run_cli({"export", "--checkpoint", best().string(), "--output", model, "--quantize",
-                    "int4"});
+  auto r =
+      run_cli({"export", "--checkpoint", best().string(), "--output", model, "--quantize", "int4"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--quantize int4 is not supported; use int8"));
-  r = run_cli({"export", "--checkpoint", best().string(), "--output", model,
-               "--quantize-embeddings"});
+  r = run_cli(
+      {"export", "--checkpoint", best().string(), "--output", model, "--quantize-embeddings"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("need --quantize int8"));
   r = run_cli({"quantize", fp32().string(), "--output", fp32().string()});
@@ -107,7 +108,8 @@ TEST_F(QuantizeCli, BadRequestsAreOneClearLine) {
   r = run_cli({"quantize", fp32().string(), "--output", model, "--full-range", "--reduce-range"});
   EXPECT_EQ(r.exit_code, 2);
 
-  ASSERT_EQ(run_cli({"quantize", fp32().string(), "--output", model, "--no-validate"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"quantize", fp32().string(), "--output", model, "--no-validate"}).exit_code,
+            0);
   r = run_cli({"quantize", model, "--output", (out_ / "twice.onnx").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("already quantized"));

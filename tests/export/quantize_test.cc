@@ -1,5 +1,7 @@
 // The int8 pass (graph/quantize.h): the pattern it writes, that ONNX Runtime fuses all of it, that
 // the file stays a valid default-domain ONNX model, and how close it stays to LibTorch.
+#include "graph/quantize.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
@@ -13,7 +15,6 @@
 #include "export_fixtures.h"
 #include "graph/graph_edit.h"
 #include "graph/io.h"
-#include "graph/quantize.h"
 #include "graph/quantize_weights.h"
 #include "runtime/ort_session.h"
 #include "support/error_message.h"
@@ -83,7 +84,8 @@ TEST(Quantize, EveryEncoderLinearBecomesTheFusablePattern) {
   EXPECT_EQ(ops["MatMulInteger"], matmuls);
   EXPECT_EQ(ops["DynamicQuantizeLinear"], matmuls) << "one per MatMulInteger, none shared";
   EXPECT_EQ(ops["Split"], static_cast<int>(layers));
-  const auto* qkv = producer(g, "bert.encoder.layer.0.attention.self/query_key_value/MatMulInteger");
+  const auto* qkv =
+      producer(g, "bert.encoder.layer.0.attention.self/query_key_value/MatMulInteger");
   ASSERT_NE(qkv, nullptr);
   const auto* weights = producer(g, qkv->input(1));
   ASSERT_NE(weights, nullptr);
@@ -192,8 +194,8 @@ TEST(Quantize, StaysCloseToLibTorch) {
     const auto rows = check_parity(*m, graph::serialize(proto), request,
                                    parity_cases(m->config().max_position_embeddings), true);
     for (const auto& r : rows) {
-      EXPECT_TRUE(r.passed()) << r.batch << "x" << r.sequence << ": max |dprob| "
-                              << r.max_prob_diff << " cosine " << r.cosine;
+      EXPECT_TRUE(r.passed()) << r.batch << "x" << r.sequence << ": max |dprob| " << r.max_prob_diff
+                              << " cosine " << r.cosine;
       EXPECT_GT(r.cosine, 0.99) << r.batch << "x" << r.sequence;
       EXPECT_LT(r.max_prob_diff, 0.05) << r.batch << "x" << r.sequence;
       EXPECT_GT(r.max_abs_diff, 1e-4) << "int8 is not fp32: the comparison sees the difference";
@@ -215,12 +217,13 @@ TEST(Quantize, EmbeddingsShrinkTheFileToUnderThirtyPercent) {
   EXPECT_EQ(summary.embeddings, "bert.embeddings.word_embeddings");
   const auto& g = proto.graph();
   EXPECT_EQ(graph::find_initializer(g, "bert.embeddings.word_embeddings.weight"), nullptr);
-  const auto* table = graph::find_initializer(g, "bert.embeddings.word_embeddings.weight_quantized");
+  const auto* table =
+      graph::find_initializer(g, "bert.embeddings.word_embeddings.weight_quantized");
   ASSERT_NE(table, nullptr);
   EXPECT_EQ(graph::dims_of(*table), (std::vector<int64_t>{30522, 64}));
-  EXPECT_EQ(graph::dims_of(*graph::find_initializer(
-                g, "bert.embeddings.word_embeddings.weight_scale")),
-            (std::vector<int64_t>{30522}))
+  EXPECT_EQ(
+      graph::dims_of(*graph::find_initializer(g, "bert.embeddings.word_embeddings.weight_scale")),
+      (std::vector<int64_t>{30522}))
       << "one scale per row";
   EXPECT_EQ(op_counts(g)["DequantizeLinear"], 1);
   const double ratio =
@@ -235,15 +238,18 @@ TEST(Quantize, RefusesWhatItCannotQuantize) {
   const auto m = fixtures::random_model(fixtures::tiny_config(), 8);
   auto proto = build(*m);
   graph::quantize_model(proto, {});
-  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(proto, {}); }), HasSubstr("already quantized"));
+  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(proto, {}); }),
+              HasSubstr("already quantized"));
   graph::QuantizeOptions options;
   options.embeddings = true;
   onnx::ModelProto empty;
   empty.add_opset_import()->set_version(14);
-  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(empty, options); }), HasSubstr("no Linear to quantize"));
+  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(empty, options); }),
+              HasSubstr("no Linear to quantize"));
   auto old = build(*m);
   old.mutable_opset_import(0)->set_version(12);
-  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(old, {}); }), HasSubstr("opset 12 is too old"));
+  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(old, {}); }),
+              HasSubstr("opset 12 is too old"));
 }
 
 }  // namespace
