@@ -152,7 +152,8 @@ void setup_serve(CLI::App& cmd) {
       ->required();
   cmd.add_option("--host", s.host, "bind address (default 127.0.0.1; 0.0.0.0 = every interface)");
   cmd.add_option("--port", s.port, "TCP port (default 8080; 0 = a free one, printed)");
-  cmd.add_option("--threads", f->model.inference.threads, "ONNX Runtime intra-op threads");
+  cmd.add_option("--threads", f->model.inference.threads, "ONNX Runtime intra-op threads")
+      ->check(at_least(0));
   cmd.add_option("--max-input-length", s.max_input_length, "tokens per input; 0 = the model's");
   cmd.add_option("--max-batch-tokens", s.max_batch_tokens, "padded tokens per batch (16384)");
   cmd.add_option("--max-batch-requests", s.max_batch_requests, "inputs per batch; 0 = no cap");

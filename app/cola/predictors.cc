@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "app/cola/torch_plugin.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -35,20 +37,35 @@ predict::PredictOptions predict_options(const config::InferenceConfig& c) {
 
 }  // namespace
 
+CLI::Validator at_least(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& value) -> std::string {
+        int64_t n = 0;
+        const auto* end = value.data() + value.size();
+        const auto [ptr, ec] = std::from_chars(value.data(), end, n);
+        if (ec != std::errc() || ptr != end) return "expected an integer, got '" + value + "'";
+        if (n < min) return fmt::format("must be at least {}, got {}", min, n);
+        return {};
+      },
+      fmt::format(">= {}", min));
+}
+
 void add_model_flags(CLI::App& cmd, ModelFlags& f, bool single_run) {
   auto& i = f.inference;
   if (single_run) {
     cmd.add_option("--backend", i.backend,
                    "auto (a .onnx file: onnx; a directory: torch)|onnx|torch");
-    cmd.add_option("--threads", i.threads, "intra-op threads (ONNX Runtime or LibTorch); 0 = all");
-    cmd.add_option("--batch-size", i.batch_size, "sentences per forward pass");
+    cmd.add_option("--threads", i.threads, "intra-op threads (ONNX Runtime or LibTorch); 0 = all")
+        ->check(at_least(0));
+    cmd.add_option("--batch-size", i.batch_size, "sentences per forward pass")->check(at_least(1));
   }
   cmd.add_option("--max-length", i.max_length,
-                 "tokens kept per sentence incl. [CLS]/[SEP] (capped by the model)");
+                 "tokens kept per sentence incl. [CLS]/[SEP] (capped by the model)")
+      ->check(at_least(2));
   cmd.add_option("--preset", f.preset,
                  "the config's inference preset: latency (1 thread, no spinning) or throughput "
                  "(all cores, batch 64)");
-  cmd.add_option("--inter-threads", i.inter_op_threads, "ORT inter-op threads");
+  cmd.add_option("--inter-threads", i.inter_op_threads, "ORT inter-op threads")->check(at_least(0));
   cmd.add_option("--graph-optimization", i.graph_optimization, "disabled|basic|extended|all");
   cmd.add_option("--execution-mode", i.execution_mode, "sequential|parallel");
   cmd.add_flag("--no-spinning", f.no_spinning, "session.intra_op.allow_spinning=0");

@@ -29,6 +29,10 @@ struct ModelFlags {
   ConfigArgs config;  // --set overrides, --config-dir, --config-name, --cfg
 };
 
+/// A flag validator for integers of at least `min`, whose message says so ("--threads: must be at
+/// least 0, got -3") rather than CLI11's range of doubles.
+CLI::Validator at_least(int64_t min);
+
 /// Declares --max-length, the ORT session flags, --preset, --vocab/--labels and the config flags
 /// on `cmd`, and with `single_run` also --backend, --threads and --batch-size (`cola bench` sweeps
 /// those itself).

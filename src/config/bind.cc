@@ -42,6 +42,16 @@ class MapReader {
     return *this;
   }
 
+  // An integer field with a lower bound, so an impossible value fails at load, naming the key.
+  template <class Int>
+  MapReader& at_least(const char* key, Int& out, Int min, const char* why) {
+    field(key, out);
+    if (out < min) {
+      throw UsageError(fmt::format("{}: {} is not allowed ({})", join_key(key), out, why));
+    }
+    return *this;
+  }
+
   template <class F>
   MapReader& section(const char* key, F&& bind) {
     known_.push_back(key);
@@ -189,17 +199,17 @@ void bind_training(MapReader& r, TrainingConfig& t) {
       .field("limit_val_batches", t.limit_val_batches)
       .field("deterministic", t.deterministic)
       .field("resume", t.resume)
-      .field("num_threads", t.num_threads)
+      .at_least("num_threads", t.num_threads, 0, "0 = one per physical core")
       .field("data_parallel", t.data_parallel)
       .field("dvc", t.dvc);
 }
 
 void bind_inference(MapReader& r, InferenceConfig& i) {
   r.choice("backend", i.backend, {"auto", "onnx", "torch"})
-      .field("batch_size", i.batch_size)
-      .field("max_length", i.max_length)
-      .field("threads", i.threads)
-      .field("inter_op_threads", i.inter_op_threads)
+      .at_least("batch_size", i.batch_size, int64_t{1}, "at least one sentence a batch")
+      .at_least("max_length", i.max_length, int64_t{2}, "at least [CLS] and [SEP]")
+      .at_least("threads", i.threads, 0, "0 = one per physical core")
+      .at_least("inter_op_threads", i.inter_op_threads, 0, "0 = ONNX Runtime's default")
       .choice("graph_optimization", i.graph_optimization, {"disabled", "basic", "extended", "all"})
       .choice("execution_mode", i.execution_mode, {"sequential", "parallel"})
       .field("allow_spinning", i.allow_spinning)

@@ -5,6 +5,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "core/error.h"
 #include "model/names.h"
@@ -26,6 +27,14 @@ void compare(const torch::Tensor& expected, const runtime::FloatOutput& got, Par
   }
   const auto actual = torch::from_blob(const_cast<float*>(got.data.data()),  // read only
                                        {expected.size(0), expected.size(1)}, torch::kFloat);
+  // NaN compares false with everything, so max() would drop it and the row would "pass": a
+  // non-finite value on either side is an infinite difference.
+  if (!torch::isfinite(expected).all().item<bool>() ||
+      !torch::isfinite(actual).all().item<bool>()) {
+    row.max_abs_diff = std::numeric_limits<double>::infinity();
+    row.argmax_equal = false;
+    return;
+  }
   row.max_abs_diff = std::max(row.max_abs_diff, (expected - actual).abs().max().item<double>());
   row.argmax_equal = row.argmax_equal && expected.argmax(1).equal(actual.argmax(1));
 }

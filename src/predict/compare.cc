@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 #include "track/metrics.h"
@@ -50,6 +51,15 @@ LogitComparison compare_logits(std::span<const float> reference, std::span<const
   LogitComparison c;
   c.rows = static_cast<int64_t>(reference.size() / labels);
   double dot = 0, norm_r = 0, norm_c = 0;
+  const auto finite = [](std::span<const float> v) {
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+  };
+  if (!finite(reference) || !finite(candidate)) {
+    // NaN compares false with everything: reported as the worst case, never as agreement.
+    c.max_abs_logit_diff = c.max_abs_prob_diff = std::numeric_limits<double>::infinity();
+    c.cosine = 0;
+    return c;
+  }
   for (size_t r = 0; r < reference.size(); r += labels) {
     const auto a = reference.subspan(r, labels), b = candidate.subspan(r, labels);
     if (argmax(a) == argmax(b)) ++c.same_argmax;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -90,13 +92,26 @@ std::string predictions_body(const std::vector<std::vector<float>>& scores,
   for (size_t i = 0; i < scores.size(); ++i) {
     if (i > 0) out += ',';
     std::iota(order.begin(), order.end(), size_t{0});
+    // NaN breaks the comparator's strict weak order: a non-finite score sorts last.
+    const auto key = [&](size_t a) {
+      const float s = scores[i][a];
+      return std::isfinite(s) ? s : -std::numeric_limits<float>::infinity();
+    };
     std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return scores[i][a] > scores[i][b]; });
+                     [&](size_t a, size_t b) { return key(a) > key(b); });
     out += '[';
     for (size_t j = 0; j < order.size(); ++j) {
       // Labels come from the model's metadata; dump() quotes and escapes them.
-      fmt::format_to(std::back_inserter(out), "{}{{\"label\":{},\"score\":{}}}", j > 0 ? "," : "",
-                     Json(labels[order[j]]).dump(), scores[i][order[j]]);
+      const float s = scores[i][order[j]];
+      if (std::isfinite(s)) {
+        fmt::format_to(std::back_inserter(out), "{}{{\"label\":{},\"score\":{}}}", j > 0 ? "," : "",
+                       Json(labels[order[j]]).dump(), s);
+      } else {  // JSON has no NaN or Infinity
+        fmt::format_to(std::back_inserter(out),
+                       "{}{{\"label\":{},\"score\":null,\"error\":\"the model produced a "
+                       "non-finite score\"}}",
+                       j > 0 ? "," : "", Json(labels[order[j]]).dump());
+      }
     }
     out += ']';
   }

@@ -43,6 +43,21 @@ TEST(Bind, WrongTypesNameThePathAndTheExpectedType) {
   EXPECT_EQ(error_of("data: {name: [1]}"), "data.name: expected a string, got a list");
 }
 
+TEST(Bind, ImpossibleCountsNameTheKey) {
+  EXPECT_EQ(error_of("inference: {threads: -3}"),
+            "inference.threads: -3 is not allowed (0 = one per physical core)");
+  EXPECT_EQ(error_of("inference: {inter_op_threads: -1}"),
+            "inference.inter_op_threads: -1 is not allowed (0 = ONNX Runtime's default)");
+  EXPECT_EQ(error_of("inference: {batch_size: 0}"),
+            "inference.batch_size: 0 is not allowed (at least one sentence a batch)");
+  EXPECT_EQ(error_of("inference: {max_length: 1}"),
+            "inference.max_length: 1 is not allowed (at least [CLS] and [SEP])");
+  EXPECT_EQ(error_of("training: {num_threads: -2}"),
+            "training.num_threads: -2 is not allowed (0 = one per physical core)");
+  EXPECT_EQ(bind_app_config(YAML::Load("inference: {threads: 0, max_length: 2}")).inference.threads,
+            0);
+}
+
 TEST(Bind, BatchLimitsTellFractionsFromCounts) {
   const auto c =
       bind_app_config(YAML::Load("training: {limit_train_batches: 0.25, limit_val_batches: 10}"));

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -164,6 +166,24 @@ TEST(Graph, ParityCheckFailsForAnotherModel) {
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_FALSE(rows[3].passed());
   EXPECT_GT(rows[3].max_abs_diff, 1e-3);
+}
+
+// NaN compares false with everything: a NaN weight must fail every row, not show max |Δ| 0.
+TEST(Graph, ParityCheckFailsOnNonFiniteLogits) {
+  auto m = fixtures::random_model(fixtures::tiny_config(), 1);
+  {
+    torch::NoGradGuard no_grad;
+    m->classifier()->weight[0][0] = std::numeric_limits<float>::quiet_NaN();
+  }
+  const GraphRequest request{{14, model::GraphStyle::kCola}, false, false, {}};
+  for (const bool quantized : {false, true}) {
+    const auto rows = check_parity(*m, serialize(build_model(*m, request, {})), request,
+                                   parity_cases(m->config().max_position_embeddings), quantized);
+    for (const auto& r : rows) {
+      EXPECT_FALSE(r.passed()) << r.batch << "x" << r.sequence << " quantized " << quantized;
+      EXPECT_TRUE(std::isinf(r.max_abs_diff));
+    }
+  }
 }
 
 TEST(Graph, ParityCasesFollowTheIssueAndStayWithinMaxPositions) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 #include "support/error_message.h"
@@ -32,6 +33,16 @@ TEST(CompareLogits, AgreementProbabilitiesAndCosine) {
   const std::vector<float> zeros(4, 0.0F);
   EXPECT_DOUBLE_EQ(compare_logits(zeros, zeros, 2).cosine, 1.0) << "two zero vectors are equal";
   EXPECT_DOUBLE_EQ(compare_logits(reference, zeros, 2).cosine, 0.0);
+}
+
+TEST(CompareLogits, ANonFiniteLogitIsTheWorstCaseNotAgreement) {
+  const std::vector<float> reference = {1.0F, 0.0F};
+  const std::vector<float> nan = {std::numeric_limits<float>::quiet_NaN(), 0.0F};
+  for (const auto& c : {compare_logits(reference, nan, 2), compare_logits(nan, reference, 2)}) {
+    EXPECT_TRUE(std::isinf(c.max_abs_logit_diff));
+    EXPECT_TRUE(std::isinf(c.max_abs_prob_diff));
+    EXPECT_DOUBLE_EQ(c.cosine, 0.0);
+  }
 }
 
 TEST(CompareLogits, MergeKeepsTheWorst) {

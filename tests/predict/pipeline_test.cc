@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -324,6 +325,20 @@ TEST(Output, IsTheSeedsJsonLine) {
             "\"unacceptable\", \"score\": 0.25}, {\"label\": \"acceptable\", \"score\": 0.75}]}\n");
   const auto parsed = nlohmann::json::parse(out);
   EXPECT_EQ(parsed["predictions"][1]["label"], "acceptable");
+}
+
+TEST(Output, ANonFiniteScoreIsNullWithAnError) {
+  std::string out;
+  append_json_line(
+      out, "x", {"unacceptable", "acceptable"},
+      std::vector{std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()});
+  const auto parsed = nlohmann::json::parse(out);  // throws on "nan" or "inf"
+  EXPECT_TRUE(parsed["predictions"][0]["score"].is_null()) << out;
+  EXPECT_TRUE(parsed["predictions"][1]["score"].is_null()) << out;
+  EXPECT_EQ(parsed["error"], "the model produced a non-finite score");
+  out.clear();
+  append_json_line(out, "x", {"a"}, std::vector{1.0f});
+  EXPECT_FALSE(nlohmann::json::parse(out).contains("error"));
 }
 
 TEST(Stats, QuantilesInterpolate) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "core/file.h"
 #include "runtime/onnx_wire.h"
@@ -103,6 +104,25 @@ TEST(SeedOnnxCli, AModelWithoutLogitsForTheLabelsIsOneLine) {
   EXPECT_EQ(r.err, "cola: error: " + seed.string() +
                        ": no output holds the logits (float [batch, 3], one score per label): it "
                        "outputs output: float [batch_size, 2]\n");
+}
+
+TEST(SeedOnnxCli, ImpossibleCountsAreUsageErrors) {
+  SEED_PATHS_OR_SKIP;
+  for (const auto& [flag, value, message] :
+       {std::tuple{"--threads", "-3", "--threads: must be at least 0, got -3"},
+        std::tuple{"--batch-size", "0", "--batch-size: must be at least 1, got 0"},
+        std::tuple{"--max-length", "1", "--max-length: must be at least 2, got 1"}}) {
+    auto args = seed_args("predict", seed, tiny_bert);
+    args.insert(args.end(), {flag, value, "Hi."});
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << flag;
+    EXPECT_EQ(r.err, std::string("cola: error: ") + message + "\n");
+  }
+  auto args = seed_args("predict", seed, tiny_bert);
+  args.insert(args.end(), {"--set", "inference.threads=-1", "Hi."});
+  const auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("inference.threads: -1 is not allowed"));
 }
 
 // The seed rewritten with a static batch axis of 4, as torch.onnx.export writes it without

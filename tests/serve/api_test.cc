@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace cola::serve {
@@ -73,6 +74,17 @@ TEST(Api, AnswersAreSortedByScoreAndBatchesStayInInputOrder) {
             "a \"b\"");
   EXPECT_EQ(nlohmann::json::parse(error_body("bad \xff byte", "Validation"))["error_type"],
             "Validation");
+}
+
+TEST(Api, ANonFiniteScoreIsNullWithAnErrorNeverInvalidJson) {
+  const std::vector<std::string> labels = {"unacceptable", "acceptable"};
+  const auto body =
+      predictions_body({{std::numeric_limits<float>::quiet_NaN(), 0.5F}}, labels, false);
+  const auto parsed = nlohmann::json::parse(body);  // throws on "nan"
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0]["label"], "acceptable") << "the finite score first";
+  EXPECT_TRUE(parsed[1]["score"].is_null()) << body;
+  EXPECT_THAT(parsed[1]["error"].get<std::string>(), HasSubstr("non-finite"));
 }
 
 }  // namespace
