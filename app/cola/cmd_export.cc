@@ -65,6 +65,9 @@ void setup_export(CLI::App& cmd) {
   cmd.add_flag("--token-type-ids", request->options.token_type_ids,
                "add a token_type_ids input (otherwise every token has type 0)");
   cmd.add_flag("--dvc", *dvc, "also write a DVC 3 <output>.dvc file (dvc push-able)");
+  cmd.add_flag("--allow-non-finite", request->allow_non_finite,
+               "load NaN or infinite weights instead of refusing them (validation still fails "
+               "on non-finite logits)");
   cmd.add_option("--quantize", request->options.quantize,
                  "int8: dynamic int8 Linears (per-channel int8 weights, uint8 activations), the "
                  "pattern ONNX Runtime fuses into DynamicQuantizeMatMul");

@@ -58,6 +58,8 @@ void add_model_flags(CLI::App& cmd, ModelFlags& f, bool single_run) {
     cmd.add_option("--threads", i.threads, "intra-op threads (ONNX Runtime or LibTorch); 0 = all")
         ->check(at_least(0));
     cmd.add_option("--batch-size", i.batch_size, "sentences per forward pass")->check(at_least(1));
+    cmd.add_flag("--allow-non-finite", f.allow_non_finite,
+                 "load a checkpoint's NaN or infinite weights instead of refusing them");
   }
   cmd.add_option("--max-length", i.max_length,
                  "tokens kept per sentence incl. [CLS]/[SEP] (capped by the model)")
@@ -136,6 +138,7 @@ std::unique_ptr<predict::Predictor> open_predictor(const fs::path& path, const s
     o.predict = predict_options(c);
     o.threads = c.threads;
     o.config = f.checkpoint_config;
+    o.allow_non_finite = f.allow_non_finite;
     if (!f.labels.empty()) o.labels = predict::read_labels_file(f.labels);
     return torch_plugin().open_predictor(path.string(), o);
   }

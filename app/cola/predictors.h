@@ -26,7 +26,8 @@ struct ModelFlags {
                                         // a checkpoint's outputs when its config.json has none
   std::string checkpoint_config;        // --config: config.json for a checkpoint without one
   bool cased = false;
-  ConfigArgs config;  // --set overrides, --config-dir, --config-name, --cfg
+  bool allow_non_finite = false;  // a checkpoint's NaN/Inf weights load instead of failing
+  ConfigArgs config;              // --set overrides, --config-dir, --config-name, --cfg
 };
 
 /// A flag validator for integers of at least `min`, whose message says so ("--threads: must be at
@@ -34,8 +35,8 @@ struct ModelFlags {
 CLI::Validator at_least(int64_t min);
 
 /// Declares --max-length, the ORT session flags, --preset, --vocab/--labels and the config flags
-/// on `cmd`, and with `single_run` also --backend, --threads and --batch-size (`cola bench` sweeps
-/// those itself).
+/// on `cmd`, and with `single_run` also --backend, --threads, --batch-size and --allow-non-finite
+/// (`cola bench` sweeps the first three itself).
 void add_model_flags(CLI::App& cmd, ModelFlags& flags, bool single_run = true);
 
 /// Composes the config (--preset, then the --set overrides) and lays the flags given on `cmd` over

@@ -55,6 +55,7 @@ predict::DataComparison compare_on_file(const ExportRequest& request, const std:
   model::TorchPredictorOptions torch_options;
   torch_options.config = request.config;
   torch_options.labels = request.labels;
+  torch_options.allow_non_finite = request.allow_non_finite;
   const auto fp32 = model::open_torch_predictor(request.checkpoint, torch_options);
   const auto data = data::read_labelled(request.options.validate_data, fp32->labels());
   const auto int8 = runtime::OnnxPredictor::from_bytes(bytes, "the quantized model", {});
@@ -119,6 +120,7 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   model::LoadOptions load;
   load.source.config = request.config;
   load.source.labels = request.labels;
+  load.allow_non_finite = request.allow_non_finite;
   auto checkpoint = model::load_checkpoint(request.checkpoint, load);
   check_expressible(checkpoint.source.config_path, options);
   auto& model = *checkpoint.model;

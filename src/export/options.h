@@ -98,6 +98,7 @@ struct ExportRequest {
   std::string config = {};  // --config: config.json (or its directory, or a Hub id) for
                             // a checkpoint without one; "" = the checkpoint's own
   std::vector<std::string> labels = {};  // --labels: output names; empty = the config's id2label
+  bool allow_non_finite = false;         // --allow-non-finite: load NaN/Inf weights as they are
 };
 
 struct ExportResult {

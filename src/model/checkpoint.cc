@@ -57,7 +57,8 @@ Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& opti
     ckpt.model = BertForSequenceClassification(ckpt.config, /*init=*/false);
     ckpt.notes = source.notes;
     for (auto& note : load_weights(*ckpt.model, source.weights,
-                                   {.allow_missing_head = options.allow_missing_head})) {
+                                   {.allow_missing_head = options.allow_missing_head,
+                                   .allow_non_finite = options.allow_non_finite})) {
       ckpt.notes.push_back(std::move(note));
     }
     ckpt.model->eval();

@@ -42,6 +42,8 @@ struct LoadOptions {
   /// true: a checkpoint without a classifier head loads with a fresh one (training from a
   /// pretrained encoder); false: that is an error (export and prediction need the trained head).
   bool allow_missing_head = false;
+  /// true: NaN and infinite weights load as they are (PlanOptions::allow_non_finite).
+  bool allow_non_finite = false;
 };
 
 /// A loaded checkpoint.

@@ -53,6 +53,7 @@ std::unique_ptr<predict::Predictor> open_torch_predictor(const std::string& refe
   LoadOptions load;
   load.source.config = options.config;
   load.source.labels = options.labels;
+  load.allow_non_finite = options.allow_non_finite;
   Checkpoint checkpoint = load_checkpoint(reference, load);
   auto tokenizer = text::Tokenizer::from_file(checkpoint.vocab_path,
                                               predict::tokenizer_options(checkpoint.tokenizer));

@@ -16,6 +16,7 @@ struct TorchPredictorOptions {
   int threads = 1;                  // LibTorch intra-op threads (process-wide); 0 = all cores
   std::string config = {};          // --config for a checkpoint without its own config.json
   std::vector<std::string> labels = {};  // --labels: output names replacing the config's
+  bool allow_non_finite = false;         // --allow-non-finite: load NaN/Inf weights as they are
 };
 
 /// Loads the checkpoint `reference` (errors prefixed "loading checkpoint <reference>") and its

@@ -25,6 +25,10 @@ struct PlanOptions {
   /// false: a checkpoint without classifier.weight/bias is accepted (a pretrained encoder that
   /// training gives a fresh head); true: that is an error (export and prediction need the head).
   bool allow_missing_head = false;
+  /// false: a NaN or infinity in any tensor fails the load, naming the tensor and the index
+  /// (a NaN compares false everywhere: it would pass validation and print "score": nan); true:
+  /// loaded as it is (--allow-non-finite).
+  bool allow_non_finite = false;
 };
 
 struct WeightPlan {

@@ -1,6 +1,7 @@
 #include "model/weights.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <span>
 
@@ -62,6 +63,28 @@ NamedTensors state_dict(const torch::nn::Module& model) {
   return tensors;
 }
 
+namespace {
+
+// Error naming the first NaN or infinity of `t` by its multi-index.
+void check_finite(const torch::Tensor& t, const std::string& name, const std::string& source) {
+  const auto bad = torch::isfinite(t).logical_not().reshape(-1);
+  if (!bad.any().item<bool>()) return;
+  const int64_t flat = bad.nonzero()[0][0].item<int64_t>();
+  const float value = t.reshape(-1)[flat].item<float>();
+  std::vector<int64_t> index(static_cast<size_t>(t.dim()));
+  int64_t rest = flat;
+  for (int64_t d = t.dim() - 1; d >= 0; --d) {
+    index[static_cast<size_t>(d)] = rest % t.size(d);
+    rest /= t.size(d);
+  }
+  throw Error(
+      fmt::format("{}: tensor '{}' has a non-finite value ({}) at [{}]; --allow-non-finite "
+                  "loads it anyway",
+                  source, name, value, fmt::join(index, ", ")));
+}
+
+}  // namespace
+
 std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
                                       const Weights& weights, const PlanOptions& options) {
   const WeightPlan plan = plan_weights(model.config(), weights, options);
@@ -78,6 +101,7 @@ std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
       param.copy_(to_tensor(*copy.tensor));
     }
     release(*copy.tensor);
+    if (!options.allow_non_finite) check_finite(param, copy.param.name, weights.source);
   }
   std::vector<std::string> notes = plan.notes;
   if (plan.head_missing) {

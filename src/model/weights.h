@@ -32,7 +32,9 @@ NamedTensors state_dict(const torch::nn::Module& model);
 
 /// Copies a checkpoint's tensors into `model` as plan_weights (model/weight_plan.h) maps them,
 /// straight into the parameters' memory, dropping each tensor's pages of the file once copied
-/// (peak memory stays near the model's size). Everything is checked before the model changes.
+/// (peak memory stays near the model's size). Names and shapes are checked before the model
+/// changes; values as they are copied (options.allow_non_finite), so a non-finite one leaves the
+/// model part-loaded: discard it.
 /// A missing head (with options.allow_missing_head) is initialised fresh. Returns what was
 /// adapted, one note a line, each also logged as a warning.
 std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,

@@ -130,8 +130,15 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
   // The update touches every weight (AdamW moves even the rows without gradient): all the cores.
   if (parts > 1) omp_set_num_threads(static_cast<int>(parts));
   // Clipping as clip_grad_norm_ computes it, folded into the optimizer's pass over the gradients.
-  const double scale =
-      max_grad_norm > 0 ? clip_factor(grad_norm(model->parameters()), max_grad_norm) : 1.0;
+  // The norm is taken even without clipping: a non-finite one must stop the step, not enter
+  // AdamW's moments, where it would stay.
+  out.grad_norm = grad_norm(model->parameters());
+  if (!std::isfinite(out.grad_norm)) {
+    out.finite = false;
+    optimizer.clear_grad();
+    return out;
+  }
+  const double scale = max_grad_norm > 0 ? clip_factor(out.grad_norm, max_grad_norm) : 1.0;
   optimizer.step_scaled(scale);
   return out;
 }

@@ -10,9 +10,10 @@
 namespace cola::train {
 
 struct StepOutcome {
-  double loss = 0;      // mean cross-entropy of the batch, before the update
-  int64_t correct = 0;  // predictions equal to the label, before the update
-  bool finite = true;   // false: the loss was NaN or Inf and nothing was updated
+  double loss = 0;       // mean cross-entropy of the batch, before the update
+  int64_t correct = 0;   // predictions equal to the label, before the update
+  bool finite = true;    // false: the loss or the gradient norm was NaN or Inf; nothing updated
+  double grad_norm = 0;  // the gradients' L2 norm before clipping (0 when the loss was not finite)
 };
 
 /// Copies of a model for data-parallel steps. Each shares the model's parameter storage, so the
@@ -34,8 +35,8 @@ class Replicas {
 };
 
 /// Forward, cross-entropy, backward, gradient clipping to `max_grad_norm` (0 = none) and one
-/// FusedAdamW step at the optimizer's current learning rate. A non-finite loss leaves the weights
-/// as they were.
+/// FusedAdamW step at the optimizer's current learning rate. A non-finite loss or gradient norm
+/// (an overflow in backward with a finite loss) leaves the weights as they were.
 ///
 /// With replicas, the batch's rows are split between the model (on this thread) and its replicas
 /// (a thread each), their gradients summed into the model's, then one step is taken. Dropout masks

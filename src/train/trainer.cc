@@ -149,10 +149,13 @@ std::pair<double, int64_t> step(Session& s, data::Batch& batch) {
   const auto out =
       train_step(s.model, *s.optimizer, as_tensors(batch), t.max_grad_norm, s.replicas.get());
   if (!out.finite) {
+    const std::string what = std::isfinite(out.loss)
+                                 ? fmt::format("the gradient norm is {}", out.grad_norm)
+                                 : fmt::format("the loss is {}", out.loss);
     throw Error(
-        fmt::format("step {}: the loss is {}; stopping without updating the weights (the "
-                    "last checkpoint written is intact; try a lower training.lr)",
-                    s.state.step + 1, out.loss));
+        fmt::format("step {}: {}; stopping without updating the weights (the last checkpoint "
+                    "written is intact; try a lower training.lr)",
+                    s.state.step + 1, what));
   }
   ++s.state.step;
   return {out.loss, out.correct};

@@ -1,8 +1,10 @@
 #include "model/checkpoint.h"
 
+#include <fmt/format.h>
 #include <torch/types.h>
 
 #include <cstring>
+#include <limits>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -153,6 +155,31 @@ TEST_F(CheckpointTest, ShapeMismatchNamesTensorAndBothShapes) {
   EXPECT_THROW_MSG(load_checkpoint(ckpt_), Error,
                    HasSubstr("tensor 'classifier.weight': shape [3,16] in the checkpoint, "
                              "expected [2,16]"));
+}
+
+// A NaN compares false everywhere, so it would sail through validation: refused at load, by
+// tensor and index, unless asked for.
+TEST_F(CheckpointTest, NonFiniteWeightsAreRefusedByTensorAndIndex) {
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
+    save_with_tensors([&](NamedTensors& t) {
+      auto w = t.at("bert.encoder.layer.1.output.dense.weight").clone();
+      w[3][5] = bad;
+      t["bert.encoder.layer.1.output.dense.weight"] = w;
+    });
+    EXPECT_THROW_MSG(
+        load_checkpoint(ckpt_), Error,
+        HasSubstr(fmt::format("tensor 'bert.encoder.layer.1.output.dense.weight' has a "
+                              "non-finite value ({}) at [3, 5]; --allow-non-finite",
+                              bad)));
+    LoadOptions allow;
+    allow.allow_non_finite = true;
+    const auto loaded = load_checkpoint(ckpt_.string(), allow);
+    EXPECT_FALSE(torch::isfinite(
+                     loaded.model->named_parameters()["bert.encoder.layer.1.output.dense.weight"])
+                     .all()
+                     .item<bool>());
+  }
 }
 
 TEST_F(CheckpointTest, HalfPrecisionWeightsLoadAsFloat) {

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <torch/nn/functional/loss.h>
 
+#include <cmath>
+#include <limits>
+
 #include "model/bert.h"
 #include "train/optimizer.h"
 #include "train/train_step.h"
@@ -37,6 +40,36 @@ TEST(Overfit, OneBatchReachesFullAccuracyWithin100Steps) {
     acc = logits.argmax(-1).eq(labels).to(torch::kFloat).mean().item<double>();
   }
   EXPECT_DOUBLE_EQ(acc, 1.0) << "after " << steps << " steps";
+}
+
+// A finite loss whose backward overflows: the step must stop before AdamW's moments take the
+// infinity (where it would stay), leaving every weight as it was.
+TEST(TrainStep, ANonFiniteGradientNormStopsBeforeTheUpdate) {
+  config::ModelConfig mc;
+  mc.num_hidden_layers = 1;
+  mc.hidden_size = 32;
+  mc.num_attention_heads = 2;
+  mc.intermediate_size = 64;
+  const auto config = model::BertConfig::from(mc, 100, {"unacceptable", "acceptable"});
+  config::TrainingConfig tc;
+  tc.lr = 1e-3;
+  const BatchTensors batch{torch::randint(5, 100, {4, 6}, torch::kInt64),
+                           torch::ones({4, 6}, torch::kInt64),
+                           torch::randint(0, 2, {4}, torch::kInt64)};
+  torch::manual_seed(5);
+  model::BertForSequenceClassification m(config);
+  m->train();
+  auto opt = make_adamw(*m, tc);
+  m->classifier()->weight.register_hook(
+      [](torch::Tensor g) { return g * std::numeric_limits<float>::infinity(); });
+  const auto before = m->classifier()->weight.detach().clone();
+  for (const double max_grad_norm : {1.0, 0.0}) {  // with and without clipping
+    const auto out = train_step(m, *opt, batch, max_grad_norm, nullptr);
+    EXPECT_TRUE(std::isfinite(out.loss));
+    EXPECT_FALSE(out.finite);
+    EXPECT_FALSE(std::isfinite(out.grad_norm));
+    EXPECT_TRUE(torch::equal(m->classifier()->weight.detach(), before)) << "no update";
+  }
 }
 
 // Splitting a batch over replicas on their own threads gives the single-thread step's loss and
