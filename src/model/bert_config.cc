@@ -1,6 +1,7 @@
 #include "model/bert_config.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -145,6 +146,28 @@ BertConfig BertConfig::from(const config::ModelConfig& model, int64_t vocab_size
   return c;
 }
 
+double BertConfig::parameter_count() const {
+  const auto h = static_cast<double>(hidden_size), i = static_cast<double>(intermediate_size);
+  const double embeddings =
+      (static_cast<double>(vocab_size) + static_cast<double>(max_position_embeddings) +
+       static_cast<double>(type_vocab_size)) *
+          h +
+      2 * h;
+  const double layer = 4 * (h * h + h) + 2 * h * i + i + h + 4 * h;
+  const double head = h * h + h + (h + 1) * static_cast<double>(num_labels());
+  return embeddings + static_cast<double>(num_hidden_layers) * layer + head;
+}
+
+namespace {
+
+// Physical memory in bytes; 0 when the system does not say.
+double physical_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0;
+}
+
+}  // namespace
+
 void BertConfig::validate() const {
   require_positive("vocab_size", vocab_size);
   require_positive("hidden_size", hidden_size);
@@ -177,6 +200,16 @@ void BertConfig::validate() const {
                                  pad_token_id, vocab_size));
   }
   if (id2label.empty()) throw UsageError("model: at least one label is needed");
+  // Checked before LibTorch allocates: a typo in config.json should not end in its allocator's
+  // "you tried to allocate 122088000000000 bytes".
+  const double bytes = 4 * parameter_count(), memory = physical_memory();
+  if (memory > 0 && bytes > memory) {
+    throw UsageError(fmt::format(
+        "model: {:.3g} parameters (vocab_size {}, hidden_size {}, num_hidden_layers {}, "
+        "intermediate_size {}) need {:.1f} GB as float32, more than this machine's {:.1f} GB",
+        parameter_count(), vocab_size, hidden_size, num_hidden_layers, intermediate_size,
+        bytes / 1e9, memory / 1e9));
+  }
   if (std::set<std::string>(id2label.begin(), id2label.end()).size() != id2label.size()) {
     throw UsageError("model: label names must be unique");
   }

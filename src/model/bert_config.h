@@ -45,6 +45,9 @@ struct BertConfig {
   /// Throws UsageError for a config the model cannot be built from: a non-positive size, a hidden
   /// size that the heads do not divide, a dropout outside [0, 1), an unsupported activation...
   void validate() const;
+  /// The parameter count of BertForSequenceClassification with this config, as a double so that
+  /// absurd sizes (a typo in config.json) cannot overflow.
+  double parameter_count() const;
 
   int64_t num_labels() const { return static_cast<int64_t>(id2label.size()); }
   int64_t head_size() const { return hidden_size / num_attention_heads; }

@@ -53,6 +53,9 @@ Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& opti
       options.adjust_config(ckpt.config);
       ckpt.config.validate();
     }
+    // Names and shapes first (validate() has bounded the size): a checkpoint that does not fit
+    // its config fails naming the tensor before LibTorch allocates the model.
+    plan_weights(ckpt.config, source.weights, {.allow_missing_head = options.allow_missing_head});
     // Every weight is loaded next (or, for a missing head, initialised by load_weights).
     ckpt.model = BertForSequenceClassification(ckpt.config, /*init=*/false);
     ckpt.notes = source.notes;

@@ -3,7 +3,9 @@
 #include "config/schema.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "model/bert.h"
 #include "model/names.h"
+#include "model_fixtures.h"
 #include "support/shared_data.h"
 #include "test_util.h"
 
@@ -50,6 +52,25 @@ TEST(BertConfig, NonPositiveSizesAreRejected) {
                    HasSubstr("intermediate_size must be positive, got -5"));
   EXPECT_THROW_MSG(BertConfig::from(tiny_model_config(), 0, {"a", "b"}), UsageError,
                    HasSubstr("vocab_size must be positive, got 0"));
+}
+
+// The config.json with a huge intermediate_size: one line before LibTorch allocates.
+TEST(BertConfig, AModelLargerThanMemoryIsRefusedBeforeAllocating) {
+  auto c = test::tiny_config();
+  c.intermediate_size = 1'000'000'000'000;
+  EXPECT_THROW_MSG(c.validate(), UsageError,
+                   ::testing::AllOf(HasSubstr("intermediate_size 1000000000000"),
+                                    HasSubstr("GB as float32, more than this machine's")));
+}
+
+TEST(BertConfig, ParameterCountIsTheModels) {
+  for (const auto& c :
+       {test::tiny_config(), BertConfig::from(tiny_model_config(), 100, {"a", "b", "c"})}) {
+    BertForSequenceClassification model(c);
+    double n = 0;
+    for (const auto& p : model->parameters()) n += static_cast<double>(p.numel());
+    EXPECT_DOUBLE_EQ(c.parameter_count(), n);
+  }
 }
 
 TEST(BertConfig, OtherInvalidValues) {
