@@ -5,7 +5,7 @@ JOBS   ?= $(shell nproc)
 BUILD  := build/$(PRESET)
 COLA   := $(BUILD)/app/cola/cola
 
-.PHONY: demo test build deps configure format format-check clean
+.PHONY: demo test build deps configure format format-check clean fuzz
 
 demo: build
 	@scripts/demo.sh $(COLA)
@@ -25,6 +25,10 @@ configure: deps
 
 deps:
 	@scripts/install-deps.sh
+
+# libFuzzer targets (fuzz/), each run FUZZ_SECONDS (default 60) on a corpus seeded from the goldens.
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs -r clang-format -i

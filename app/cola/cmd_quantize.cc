@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "app/cola/commands.h"
@@ -44,10 +45,8 @@ int64_t rows_of(const onnx::ModelProto& m, std::string_view suffix, int64_t fall
 }
 
 bool has_input(const onnx::ModelProto& m, std::string_view name) {
-  for (const auto& in : m.graph().input()) {
-    if (in.name() == name) return true;
-  }
-  return false;
+  return std::ranges::any_of(m.graph().input(),
+                             [&](const onnx::ValueInfoProto& in) { return in.name() == name; });
 }
 
 // The random-shape parity rows of int8 against the fp32 file.

@@ -51,6 +51,10 @@ void read_jsonl(std::string_view content, RowSink& sink) {
       row = json::parse(line);
     } catch (const json::parse_error& e) {
       return sink.reject(n, describe_parse_error(e));
+    } catch (const json::exception& e) {
+      // out_of_range: a number too large for a double ("1E999"), which nlohmann refuses while
+      // parsing (found by fuzz/readers_fuzz).
+      return sink.reject(n, std::string("malformed JSON: ") + e.what());
     }
     read_row(n, row, sink);
   });

@@ -49,7 +49,7 @@ std::string check_graph(const onnx::ModelProto& model, const std::string& output
     onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), strict);
     for (const auto& out : copy.graph().output()) {
       if (out.name() != output) continue;
-      const std::string inferred = shape_text(out.type());
+      std::string inferred = shape_text(out.type());
       const std::string expected = fmt::format("[batch, {}]", num_labels);
       if (inferred != expected) {
         throw Error(fmt::format("shape inference gives '{}' the shape {}, expected {}", output,

@@ -88,7 +88,7 @@ void remove_initializers(onnx::GraphProto& graph, const std::vector<std::string>
   const std::set<std::string> gone(names.begin(), names.end());
   auto* inits = graph.mutable_initializer();
   inits->erase(std::remove_if(inits->begin(), inits->end(),
-                              [&](const onnx::TensorProto& t) { return gone.count(t.name()) > 0; }),
+                              [&](const onnx::TensorProto& t) { return gone.contains(t.name()); }),
                inits->end());
 }
 

@@ -153,7 +153,7 @@ void add_weights(const Linear& l, const onnx::GraphProto& g, const QuantizeOptio
 
 // "bert.encoder.layer.0.attention.self/query_key_value" for the query, key and value Linears.
 std::string group_name(const std::vector<const Linear*>& group) {
-  const std::string first = module_of(group.front()->weight);
+  std::string first = module_of(group.front()->weight);
   if (group.size() == 1) return first;
   const std::string parent = first.substr(0, first.rfind('.'));
   std::string leaves;
@@ -176,7 +176,10 @@ void emit_linears(const std::vector<const Linear*>& group, const onnx::GraphProt
                   std::vector<onnx::TensorProto>& tensors) {
   for (const auto* l : group) add_weights(*l, g, options, tensors);
   const std::string p = group_name(group);
-  std::string wq, ws, wzp, bias;
+  std::string wq;  // the names MatMulInteger, the scale Mul and the Add read
+  std::string ws;
+  std::string wzp;
+  std::string bias;
   if (group.size() == 1) {
     const std::string m = module_of(group.front()->weight);
     wq = m + ".weight_quantized";
@@ -186,6 +189,7 @@ void emit_linears(const std::vector<const Linear*>& group, const onnx::GraphProt
   } else {
     const auto concat = [&](const std::string& suffix, int64_t axis) {
       std::vector<std::string> parts;
+      parts.reserve(group.size());
       for (const auto* l : group) {
         parts.push_back(suffix == ".bias" ? l->bias : module_of(l->weight) + suffix);
       }
@@ -199,8 +203,9 @@ void emit_linears(const std::vector<const Linear*>& group, const onnx::GraphProt
     bias = concat(".bias", 0);
   }
   const std::string x = group.front()->x;
-  const std::string xq = p + "/input_quantized", xs = p + "/input_scale",
-                    xzp = p + "/input_zero_point";
+  const std::string xq = p + "/input_quantized";
+  const std::string xs = p + "/input_scale";
+  const std::string xzp = p + "/input_zero_point";
   nodes.push_back(make_node("DynamicQuantizeLinear", {x}, {xq, xs, xzp}));
   nodes.push_back(make_node("MatMulInteger", {xq, wq, xzp, wzp}, {p + "/MatMulInteger"}));
   nodes.push_back(make_node("Cast", {p + "/MatMulInteger"}, {p + "/Cast"}));
@@ -235,9 +240,11 @@ bool emit_embeddings(const onnx::NodeProto& gather, const onnx::GraphProto& g,
   const auto* table = float_initializer(g, gather.input(0), 2);
   if (table == nullptr || int_attribute(gather, "axis", 0) != 0) return false;
   const std::string m = module_of(gather.input(0));
-  const int64_t rows = table->dims(0), hidden = table->dims(1);
+  const int64_t rows = table->dims(0);
+  const int64_t hidden = table->dims(1);
   const auto q = quantize_rows(float_values(*table), rows, hidden, quantized_max(false));
-  const std::string tq = m + ".weight_quantized", ts = m + ".weight_scale";
+  const std::string tq = m + ".weight_quantized";
+  const std::string ts = m + ".weight_scale";
   tensors.push_back(
       make_tensor(tq, onnx::TensorProto::INT8, {rows, hidden}, q.values.data(), q.values.size()));
   tensors.push_back(make_tensor(ts, onnx::TensorProto::FLOAT, {rows}, q.scales.data(),
@@ -329,11 +336,11 @@ QuantizeSummary quantize_model(onnx::ModelProto& model, const QuantizeOptions& o
   std::vector<std::string> replaced;
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& node = g.node(i);
-    if (bias_adds.count(i) > 0) continue;
+    if (bias_adds.contains(i)) continue;
     if (const auto group = groups.find(i); group != groups.end()) {
       emit_linears(group->second, g, options, nodes, tensors);
       for (const auto* l : group->second) replaced.push_back(l->weight);
-    } else if (linears.count(i) > 0) {
+    } else if (linears.contains(i)) {
       continue;  // emitted with its group
     } else if (options.embeddings && summary.embeddings.empty() &&
                is_word_embedding_gather(node, uses) && emit_embeddings(node, g, nodes, tensors)) {

@@ -147,7 +147,8 @@ BertConfig BertConfig::from(const config::ModelConfig& model, int64_t vocab_size
 }
 
 double BertConfig::parameter_count() const {
-  const auto h = static_cast<double>(hidden_size), i = static_cast<double>(intermediate_size);
+  const auto h = static_cast<double>(hidden_size);
+  const auto i = static_cast<double>(intermediate_size);
   const double embeddings =
       (static_cast<double>(vocab_size) + static_cast<double>(max_position_embeddings) +
        static_cast<double>(type_vocab_size)) *
@@ -162,7 +163,8 @@ namespace {
 
 // Physical memory in bytes; 0 when the system does not say.
 double physical_memory() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGE_SIZE);
   return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0;
 }
 
@@ -202,7 +204,8 @@ void BertConfig::validate() const {
   if (id2label.empty()) throw UsageError("model: at least one label is needed");
   // Checked before LibTorch allocates: a typo in config.json should not end in its allocator's
   // "you tried to allocate 122088000000000 bytes".
-  const double bytes = 4 * parameter_count(), memory = physical_memory();
+  const double bytes = 4 * parameter_count();
+  const double memory = physical_memory();
   if (memory > 0 && bytes > memory) {
     throw UsageError(fmt::format(
         "model: {:.3g} parameters (vocab_size {}, hidden_size {}, num_hidden_layers {}, "

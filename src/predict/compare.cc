@@ -50,7 +50,9 @@ LogitComparison compare_logits(std::span<const float> reference, std::span<const
   }
   LogitComparison c;
   c.rows = static_cast<int64_t>(reference.size() / labels);
-  double dot = 0, norm_r = 0, norm_c = 0;
+  double dot = 0;
+  double norm_r = 0;
+  double norm_c = 0;
   const auto finite = [](std::span<const float> v) {
     return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
   };
@@ -61,11 +63,14 @@ LogitComparison compare_logits(std::span<const float> reference, std::span<const
     return c;
   }
   for (size_t r = 0; r < reference.size(); r += labels) {
-    const auto a = reference.subspan(r, labels), b = candidate.subspan(r, labels);
+    const auto a = reference.subspan(r, labels);
+    const auto b = candidate.subspan(r, labels);
     if (argmax(a) == argmax(b)) ++c.same_argmax;
-    const auto pa = softmax(a), pb = softmax(b);
+    const auto pa = softmax(a);
+    const auto pb = softmax(b);
     for (size_t i = 0; i < labels; ++i) {
-      const double x = a[i], y = b[i];
+      const double x = a[i];
+      const double y = b[i];
       c.max_abs_logit_diff = std::max(c.max_abs_logit_diff, std::abs(x - y));
       c.max_abs_prob_diff = std::max(
           c.max_abs_prob_diff, std::abs(static_cast<double>(pa[i]) - static_cast<double>(pb[i])));
@@ -102,7 +107,8 @@ DataComparison compare_on_data(Predictor& reference, Predictor& candidate,
   const auto cand = predict_all(candidate);
   out.reference = score(ref, labels, static_cast<int>(n));
   out.candidate = score(cand, labels, static_cast<int>(n));
-  std::vector<float> a, b;
+  std::vector<float> a;  // the logits, rows concatenated
+  std::vector<float> b;
   for (size_t i = 0; i < ref.size(); ++i) {
     a.insert(a.end(), ref[i].logits.begin(), ref[i].logits.end());
     b.insert(b.end(), cand[i].logits.begin(), cand[i].logits.end());

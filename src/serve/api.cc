@@ -52,8 +52,9 @@ PredictRequest parse_predict(std::string_view body, int64_t max_inputs) {
   Json json;
   try {
     json = Json::parse(body);
-  } catch (const Json::parse_error& e) {
-    // nlohmann's message names the byte and what it expected (invalid UTF-8 included).
+  } catch (const Json::exception& e) {
+    // nlohmann's message names the byte and what it expected (invalid UTF-8 included), or the
+    // number too large for a double ("1E999": out_of_range, not parse_error).
     throw invalid(fmt::format("the body is not valid JSON: {}", e.what()));
   }
   if (!json.is_object())

@@ -1,4 +1,5 @@
 // Bad rows: the exact "file:line: reason" of each kind, and on_bad_row=skip's accounting.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "core/error.h"
@@ -77,6 +78,11 @@ TEST(BadRow, Jsonl) {
             "d.jsonl:1: label '2' is not one of: 0 (unacceptable), 1 (acceptable)");
   EXPECT_EQ(error_for("{\"sentence\": \" \", \"label\": 0}\n", "d.jsonl"),
             "d.jsonl:1: empty sentence");
+  // Found by fuzz/readers_fuzz: nlohmann throws out_of_range, not parse_error, for a number
+  // beyond a double, and it escaped the reader.
+  EXPECT_THAT(error_for("{\"sentence\": \"A.\", \"label\": 2041E1997}\n", "d.jsonl"),
+              ::testing::AllOf(::testing::StartsWith("d.jsonl:1: malformed JSON: "),
+                               ::testing::HasSubstr("number overflow parsing '2041E1997'")));
 }
 
 TEST(BadRow, SkipModeCountsAndKeepsTheFirstReasons) {

@@ -48,6 +48,8 @@ TEST(Api, EveryMalformedRequestIsNamed) {
       {R"({"inputs": [["a", "b"]]})", "inputs[0] is a sentence pair"},
       {R"({"inputs": "a", "raw_scores": "yes"})", "\"raw_scores\" must be true or false"},
       {"{\"inputs\": \"\xff\xfe\"}", "not valid JSON"},  // invalid UTF-8
+      // A number beyond a double: out_of_range, not parse_error (fuzz/readers_fuzz found it).
+      {R"({"inputs": "a", "truncate": 1E999})", "number overflow parsing '1E999'"},
   };
   for (const auto& [body, message] : cases) {
     const ApiError e = parse_error(body);
