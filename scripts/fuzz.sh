@@ -41,7 +41,7 @@ head -n 20 "$shared/golden/tokenizer/bert-base-uncased.jsonl" >"$build/corpus/re
 seed safetensors "$shared/golden/tiny-bert/model.safetensors"
 seed torch_save "$shared"/golden/pytorch/hostile/* "$shared/golden/pytorch/hf-bin/pytorch_model.bin" \
   "$shared/golden/pytorch/hf-bin-legacy/pytorch_model.bin"
-seed config configs/config.yaml configs/*/*.yaml
+seed config configs/config.yaml configs/*/*.yaml "$shared/golden/tiny-bert/config.json"
 # A small ModelProto with the metadata `cola predict` reads, encoded from text by protoc.
 mkdir -p "$build/corpus/onnx_metadata"
 protoc --encode=onnx.ModelProto -I/usr/include onnx/onnx.proto >"$build/corpus/onnx_metadata/meta" <<'PROTO'

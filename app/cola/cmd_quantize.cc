@@ -36,8 +36,7 @@ struct QuantizeFlags {
 int64_t rows_of(const onnx::ModelProto& m, std::string_view suffix, int64_t fallback) {
   for (const auto& t : m.graph().initializer()) {
     const auto& n = t.name();
-    if (n.size() >= suffix.size() &&
-        n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0 && t.dims_size() == 2) {
+    if (n.ends_with(suffix) && t.dims_size() == 2) {
       return t.dims(0);
     }
   }
@@ -140,13 +139,7 @@ void run(const QuantizeFlags& f) {
     v = with_context("validating the quantized " + f.input.string(),
                      [&] { return validate(f, fp32, int8, fp32_bytes, int8_bytes); });
     print_validation(v, f.input.string());
-    if (!v.data_passed()) {
-      throw Error(fmt::format(
-          "validation failed: the int8 model predicts fp32's class on {:.2f}% of {}, below "
-          "{}%; {} was not written",
-          100 * v.data.logits.agreement(), v.data.data, 100 * exporter::kMinDataAgreement,
-          f.output.string()));
-    }
+    if (!v.data_passed()) throw Error(v.data_failure(f.output.string()));
     if (!v.passed()) {
       throw Error(
           fmt::format("validation failed: the int8 logits' cosine with the fp32 file's "

@@ -49,14 +49,12 @@ void check_expressible(const fs::path& path, const ExportOptions& options) {
   }
 }
 
-// fp32 LibTorch (the checkpoint, loaded again as `cola predict` would) against the int8 bytes on
-// the labelled sentences of --validate-data.
-predict::DataComparison compare_on_file(const ExportRequest& request, const std::string& bytes) {
-  model::TorchPredictorOptions torch_options;
-  torch_options.config = request.config;
-  torch_options.labels = request.labels;
-  torch_options.allow_non_finite = request.allow_non_finite;
-  const auto fp32 = model::open_torch_predictor(request.checkpoint, torch_options);
+// fp32 LibTorch (the loaded checkpoint, predicting as `cola predict` does) against the int8 bytes
+// on the labelled sentences of --validate-data.
+predict::DataComparison compare_on_file(const ExportRequest& request,
+                                        const model::Checkpoint& checkpoint,
+                                        const std::string& bytes) {
+  const auto fp32 = model::torch_predictor(checkpoint, {});
   const auto data = data::read_labelled(request.options.validate_data, fp32->labels());
   const auto int8 = runtime::OnnxPredictor::from_bytes(bytes, "the quantized model", {});
   auto result = predict::compare_on_data(*fp32, *int8, data.sentences, data.labels);
@@ -65,8 +63,9 @@ predict::DataComparison compare_on_file(const ExportRequest& request, const std:
 }
 
 Validation validate(const onnx::ModelProto& proto, const std::string& bytes,
-                    model::BertForSequenceClassificationImpl& model, const GraphRequest& request,
+                    model::Checkpoint& checkpoint, const GraphRequest& request,
                     const ExportRequest& export_request) {
+  auto& model = *checkpoint.model;
   Validation v;
   v.ran = true;
   v.inferred_logits_shape =
@@ -76,7 +75,7 @@ Validation validate(const onnx::ModelProto& proto, const std::string& bytes,
                           parity_cases(model.config().max_position_embeddings), quantized);
   if (quantized && !export_request.options.validate_data.empty()) {
     v.has_data = true;
-    v.data = compare_on_file(export_request, bytes);
+    v.data = compare_on_file(export_request, checkpoint, bytes);
   }
   return v;
 }
@@ -150,16 +149,13 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   result.export_seconds = seconds_since(start);
   if (options.validate) {
     const auto validate_start = std::chrono::steady_clock::now();
-    result.validation = with_context("validating the export of " + request.checkpoint,
-                                     [&] { return validate(proto, bytes, model, graph, request); });
+    result.validation = with_context("validating the export of " + request.checkpoint, [&] {
+      return validate(proto, bytes, checkpoint, graph, request);
+    });
     result.validate_seconds = seconds_since(validate_start);
     if (request.on_validated) request.on_validated(result.validation);
     if (!result.validation.data_passed()) {
-      const auto& d = result.validation.data;
-      throw Error(fmt::format(
-          "validation failed: the int8 model predicts fp32's class on {:.2f}% of {}, below {}%; "
-          "{} was not written",
-          100 * d.logits.agreement(), d.data, 100 * kMinDataAgreement, request.output.string()));
+      throw Error(result.validation.data_failure(request.output.string()));
     }
     if (!result.validation.passed()) {
       throw Error(fmt::format(

@@ -2,6 +2,8 @@
 // What `cola export` is asked to do and what it reports: plain structs with no LibTorch and no
 // protobuf, so the CLI (which does not link LibTorch) can build a request for the plugin and
 // print the result.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -81,6 +83,13 @@ struct Validation {
   bool has_data = false;         // --validate-data was given
   predict::DataComparison data;  // fp32 (reference) against int8 (candidate) on it
   bool data_passed() const { return !has_data || data.logits.agreement() >= kMinDataAgreement; }
+  /// The error for !data_passed(): how much int8 agreed, on what, and that `output` is not written.
+  std::string data_failure(const std::string& output) const {
+    return fmt::format(
+        "validation failed: the int8 model predicts fp32's class on {:.2f}% of {}, below {}%; "
+        "{} was not written",
+        100 * data.logits.agreement(), data.data, 100 * kMinDataAgreement, output);
+  }
   bool passed() const {
     return data_passed() &&
            std::all_of(parity.begin(), parity.end(), [](const ParityRow& r) { return r.passed(); });

@@ -18,11 +18,6 @@ namespace {
 constexpr std::string_view kWeightSuffix = ".weight";
 constexpr std::string_view kWordEmbeddings = "word_embeddings.weight";
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // "bert.encoder.layer.0.attention.self.query.weight" -> "...query": the prefix of every name the
 // pattern adds, so that the Hugging Face naming contract holds for the int8 tensors too.
 std::string module_of(const std::string& weight) {
@@ -85,7 +80,7 @@ class LinearFinder {
   // W: a [K, N] float initializer named "<module>.weight", read by this node alone.
   bool weight(const std::string& name, Linear& l) const {
     const auto* w = float_initializer(g_, name, 2);
-    if (w == nullptr || !ends_with(name, kWeightSuffix) || uses(name) != 1) return false;
+    if (w == nullptr || !name.ends_with(kWeightSuffix) || uses(name) != 1) return false;
     l.weight = name;
     l.k = w->dims(0);
     l.n = w->dims(1);
@@ -271,7 +266,7 @@ bool emit_embeddings(const onnx::NodeProto& gather, const onnx::GraphProto& g,
 
 bool is_word_embedding_gather(const onnx::NodeProto& node, const std::map<std::string, int>& uses) {
   return node.op_type() == "Gather" && node.input_size() == 2 &&
-         ends_with(node.input(0), kWordEmbeddings) && uses.find(node.input(0))->second == 1;
+         node.input(0).ends_with(kWordEmbeddings) && uses.find(node.input(0))->second == 1;
 }
 
 void check_quantizable(const onnx::ModelProto& model) {

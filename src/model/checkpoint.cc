@@ -55,13 +55,13 @@ Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& opti
     }
     // Names and shapes first (validate() has bounded the size): a checkpoint that does not fit
     // its config fails naming the tensor before LibTorch allocates the model.
-    plan_weights(ckpt.config, source.weights, {.allow_missing_head = options.allow_missing_head});
+    const PlanOptions plan_options{.allow_missing_head = options.allow_missing_head,
+                                   .allow_non_finite = options.allow_non_finite};
+    const WeightPlan plan = plan_weights(ckpt.config, source.weights, plan_options);
     // Every weight is loaded next (or, for a missing head, initialised by load_weights).
     ckpt.model = BertForSequenceClassification(ckpt.config, /*init=*/false);
     ckpt.notes = source.notes;
-    for (auto& note : load_weights(*ckpt.model, source.weights,
-                                   {.allow_missing_head = options.allow_missing_head,
-                                   .allow_non_finite = options.allow_non_finite})) {
+    for (auto& note : load_weights(*ckpt.model, source.weights, plan, plan_options)) {
       ckpt.notes.push_back(std::move(note));
     }
     ckpt.model->eval();

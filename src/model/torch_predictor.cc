@@ -15,10 +15,10 @@ namespace {
 
 class TorchPredictor final : public predict::Predictor {
  public:
-  TorchPredictor(Checkpoint checkpoint, text::Tokenizer tokenizer,
+  TorchPredictor(BertForSequenceClassification model, text::Tokenizer tokenizer,
                  const predict::PredictOptions& options)
-      : Predictor(std::move(tokenizer), checkpoint.config.id2label, options),
-        model_(std::move(checkpoint.model)) {
+      : Predictor(std::move(tokenizer), model->config().id2label, options),
+        model_(std::move(model)) {
     model_->eval();
   }
 
@@ -54,13 +54,17 @@ std::unique_ptr<predict::Predictor> open_torch_predictor(const std::string& refe
   load.source.config = options.config;
   load.source.labels = options.labels;
   load.allow_non_finite = options.allow_non_finite;
-  Checkpoint checkpoint = load_checkpoint(reference, load);
+  return torch_predictor(load_checkpoint(reference, load), options.predict);
+}
+
+std::unique_ptr<predict::Predictor> torch_predictor(const Checkpoint& checkpoint,
+                                                    const predict::PredictOptions& options) {
   auto tokenizer = text::Tokenizer::from_file(checkpoint.vocab_path,
                                               predict::tokenizer_options(checkpoint.tokenizer));
-  predict::PredictOptions p = options.predict;
+  predict::PredictOptions p = options;
   p.max_length = std::min({p.max_length, checkpoint.tokenizer.model_max_length,
                            checkpoint.config.max_position_embeddings});
-  return std::make_unique<TorchPredictor>(std::move(checkpoint), std::move(tokenizer), p);
+  return std::make_unique<TorchPredictor>(checkpoint.model, std::move(tokenizer), p);
 }
 
 }  // namespace cola::model

@@ -24,4 +24,11 @@ struct TorchPredictorOptions {
 std::unique_ptr<predict::Predictor> open_torch_predictor(const std::string& reference,
                                                          const TorchPredictorOptions& options);
 
+struct Checkpoint;  // model/checkpoint.h
+
+/// A predictor over an already loaded checkpoint, sharing its model (no second load): the
+/// exporter scores the model it exported. Switches the model to eval mode.
+std::unique_ptr<predict::Predictor> torch_predictor(const Checkpoint& checkpoint,
+                                                    const predict::PredictOptions& options);
+
 }  // namespace cola::model

@@ -87,9 +87,14 @@ void check_finite(const torch::Tensor& t, const std::string& name, const std::st
 
 std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
                                       const Weights& weights, const PlanOptions& options) {
-  const WeightPlan plan = plan_weights(model.config(), weights, options);
+  return load_weights(model, weights, plan_weights(model.config(), weights, options), options);
+}
+
+std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
+                                      const Weights& weights, const WeightPlan& plan,
+                                      const PlanOptions& options) {
   const NamedTensors params = state_dict(model);
-  // Everything was checked: from here on the model is changed only as a whole.
+  // Names and shapes were checked by the plan; values are checked as they land.
   torch::NoGradGuard no_grad;
   for (const auto& copy : plan.copies) {
     const torch::Tensor& param = params.at(copy.param.name);

@@ -39,5 +39,10 @@ NamedTensors state_dict(const torch::nn::Module& model);
 /// adapted, one note a line, each also logged as a warning.
 std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
                                       const Weights& weights, const PlanOptions& options = {});
+/// load_weights with the plan already made (plan_weights(model.config(), weights, options)),
+/// for a caller that checked it before building the model.
+std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
+                                      const Weights& weights, const WeightPlan& plan,
+                                      const PlanOptions& options);
 
 }  // namespace cola::model

@@ -117,6 +117,21 @@ TEST_F(QuantizeCli, BadRequestsAreOneClearLine) {
   EXPECT_FALSE(fs::exists(out_ / "twice.onnx"));
 }
 
+TEST_F(QuantizeCli, HostileInputsAreOneLineAndWriteNothing) {
+  const auto model = out_ / "int8.onnx";
+  write_file_atomic(out_ / "junk.onnx", std::string("\x08\xff\xff\xff\xff\x0f junk", 12));
+  auto r = run_cli({"quantize", (out_ / "junk.onnx").string(), "--output", model.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("junk.onnx: not an ONNX model"));
+  write_file_atomic(out_ / "bad.tsv", "src\t1\t\tA fine sentence.\nsrc\t7\t\tA bad label.\n");
+  r = run_cli({"quantize", fp32().string(), "--output", model.string(), "--validate-data",
+               (out_ / "bad.tsv").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("bad.tsv:2:"));
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_FALSE(fs::exists(model));
+}
+
 TEST_F(QuantizeCli, AFileNotWrittenByColaExportIsRefused) {
   COLA_SHARED_PATH_OR_SKIP(seed, "golden/pytorch/seed-onnx/model.onnx");
   const auto r = run_cli({"quantize", seed.string(), "--output", (out_ / "q.onnx").string()});

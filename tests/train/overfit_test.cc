@@ -42,15 +42,20 @@ TEST(Overfit, OneBatchReachesFullAccuracyWithin100Steps) {
   EXPECT_DOUBLE_EQ(acc, 1.0) << "after " << steps << " steps";
 }
 
-// A finite loss whose backward overflows: the step must stop before AdamW's moments take the
-// infinity (where it would stay), leaving every weight as it was.
-TEST(TrainStep, ANonFiniteGradientNormStopsBeforeTheUpdate) {
+// H32, 2 heads, vocab 100: small enough for a step in milliseconds.
+model::BertConfig small_config(int layers) {
   config::ModelConfig mc;
-  mc.num_hidden_layers = 1;
+  mc.num_hidden_layers = layers;
   mc.hidden_size = 32;
   mc.num_attention_heads = 2;
   mc.intermediate_size = 64;
-  const auto config = model::BertConfig::from(mc, 100, {"unacceptable", "acceptable"});
+  return model::BertConfig::from(mc, 100, {"unacceptable", "acceptable"});
+}
+
+// A finite loss whose backward overflows: the step must stop before AdamW's moments take the
+// infinity (where it would stay), leaving every weight as it was.
+TEST(TrainStep, ANonFiniteGradientNormStopsBeforeTheUpdate) {
+  const auto config = small_config(1);
   config::TrainingConfig tc;
   tc.lr = 1e-3;
   const BatchTensors batch{torch::randint(5, 100, {4, 6}, torch::kInt64),
@@ -75,12 +80,7 @@ TEST(TrainStep, ANonFiniteGradientNormStopsBeforeTheUpdate) {
 // Splitting a batch over replicas on their own threads gives the single-thread step's loss and
 // weights, dropout included, up to the order of float additions.
 TEST(DataParallel, AStepOverReplicasEqualsTheSingleThreadStep) {
-  config::ModelConfig mc;
-  mc.num_hidden_layers = 2;
-  mc.hidden_size = 32;
-  mc.num_attention_heads = 2;
-  mc.intermediate_size = 64;
-  const auto config = model::BertConfig::from(mc, 100, {"unacceptable", "acceptable"});
+  const auto config = small_config(2);
   config::TrainingConfig tc;
   tc.lr = 1e-3;
   const BatchTensors batch{torch::randint(5, 100, {13, 9}, torch::kInt64),
