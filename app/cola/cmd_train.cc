@@ -2,10 +2,15 @@
 // writes). Runs in the LibTorch plugin.
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "app/cola/commands.h"
 #include "app/cola/config_args.h"
 #include "app/cola/multirun.h"
 #include "app/cola/torch_plugin.h"
+#include "config/bind.h"
+#include "config/resume.h"
+#include "config/tree.h"
 #include "core/error.h"
 #include "model/bert_config.h"
 #include "track/manifest.h"
@@ -28,6 +33,27 @@ std::string best_metrics_table(const train::TrainResult& result) {
   return t;
 }
 
+// The config of a run: composed from configs/ and the overrides, or, for training.resume=RUN,
+// restored from the run itself. False after --cfg printed it.
+bool load_train_config(const ConfigArgs& args, train::TrainRequest& request) {
+  const auto resumed = config::resumed_run(args.overrides);
+  if (!resumed) {
+    auto cfg = load_config(args, &request.resolved_yaml);
+    if (!cfg) return false;
+    request.config = *cfg;
+    request.overrides = args.overrides;
+    return true;
+  }
+  request.config = config::bind_app_config(resumed->effective);
+  if (args.print_cfg) {
+    std::fputs(config::to_yaml(resumed->effective).c_str(), stdout);
+    return false;
+  }
+  request.resolved_yaml = config::to_yaml(resumed->record);
+  request.overrides = resumed->overrides;
+  return true;
+}
+
 }  // namespace
 
 void setup_train(CLI::App& cmd) {
@@ -40,19 +66,16 @@ void setup_train(CLI::App& cmd) {
   cmd.callback([args, multirun] {
     if (*multirun) return run_multirun(*args);
     train::TrainRequest request;
-    auto cfg = load_config(*args, &request.resolved_yaml);
-    if (!cfg) return;
+    if (!load_train_config(*args, request)) return;
     // Fail fast, before the LibTorch plugin loads, on a model the config cannot describe.
-    (void)model::BertConfig::from(cfg->model, 1, cfg->data.labels);  // validates
-    request.config = *cfg;
-    request.overrides = args->overrides;
+    (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
     request.code_version = track::git_describe(COLA_SOURCE_DIR);  // for the checkpoint manifests
     const auto result = torch_plugin().train(request);
     fmt::print("{}", best_metrics_table(result));
     fmt::print("run directory: {}\n", result.run_dir.string());
     if (result.interrupted) {
       throw Error(fmt::format("interrupted at step {}; continue with training.resume={}",
-                              result.steps, result.last_checkpoint.string()));
+                              result.steps, result.run_dir.string()));
     }
   });
 }

@@ -187,14 +187,16 @@ void bind_data(MapReader& r, DataConfig& d) {
 }
 
 void bind_training(MapReader& r, TrainingConfig& t) {
-  r.field("max_epochs", t.max_epochs)
-      .field("max_steps", t.max_steps)
+  r.at_least("max_epochs", t.max_epochs, 1, "at least one epoch")
+      .at_least("max_steps", t.max_steps, int64_t{0}, "0 = no cap")
       .field("lr", t.lr)
       .field("weight_decay", t.weight_decay)
       .field("warmup_ratio", t.warmup_ratio)
       .field("max_grad_norm", t.max_grad_norm)
       .field("early_stopping_patience", t.early_stopping_patience)
-      .field("log_every_n_steps", t.log_every_n_steps)
+      .at_least("log_every_n_steps", t.log_every_n_steps, 1, "at least every step")
+      .at_least("checkpoint_every_n_steps", t.checkpoint_every_n_steps, int64_t{0},
+                "0 = at the end of each epoch only")
       .field("limit_train_batches", t.limit_train_batches)
       .field("limit_val_batches", t.limit_val_batches)
       .field("deterministic", t.deterministic)

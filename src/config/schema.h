@@ -55,21 +55,22 @@ struct BatchLimit {
 
 /// `training:` — the optimisation loop.
 struct TrainingConfig {
-  int max_epochs = 5;               // upper bound on epochs; early stopping may end sooner
-  int64_t max_steps = 0;            // optimizer steps cap; 0 = no cap
-  double lr = 3e-4;                 // peak learning rate (AdamW)
-  double weight_decay = 0.01;       // AdamW decoupled weight decay (not on biases/LayerNorm)
-  double warmup_ratio = 0.1;        // fraction of total steps with linear warm-up
-  double max_grad_norm = 1.0;       // gradient clipping; 0 = off
-  int early_stopping_patience = 3;  // epochs without valid/loss improvement; 0 = off
-  int log_every_n_steps = 10;       // how often train/loss and train/acc are logged
-  BatchLimit limit_train_batches;   // per epoch: fraction or count (Lightning semantics)
-  BatchLimit limit_val_batches;     // per validation: fraction or count
-  bool deterministic = false;       // deterministic algorithms (slower where they differ)
-  std::string resume;               // a checkpoint dir (…/checkpoints/last) to continue from
-  int num_threads = 0;              // LibTorch intra-op threads; 0 = physical cores
-  bool data_parallel = true;        // with > 1 thread: split each batch over them, 1 thread each
-  bool dvc = false;                 // also write a DVC 3 .dvc file beside each checkpoint
+  int max_epochs = 5;                    // upper bound on epochs; early stopping may end sooner
+  int64_t max_steps = 0;                 // optimizer steps cap; 0 = no cap
+  double lr = 3e-4;                      // peak learning rate (AdamW)
+  double weight_decay = 0.01;            // AdamW decoupled weight decay (not on biases/LayerNorm)
+  double warmup_ratio = 0.1;             // fraction of total steps with linear warm-up
+  double max_grad_norm = 1.0;            // gradient clipping; 0 = off
+  int early_stopping_patience = 3;       // epochs without valid/loss improvement; 0 = off
+  int log_every_n_steps = 10;            // how often train/loss and train/acc are logged
+  int64_t checkpoint_every_n_steps = 0;  // also save `last` every n steps; 0 = at epoch ends only
+  BatchLimit limit_train_batches;        // per epoch: fraction or count (Lightning semantics)
+  BatchLimit limit_val_batches;          // per validation: fraction or count
+  bool deterministic = false;            // deterministic algorithms (slower where they differ)
+  std::string resume;   // a run dir, or a checkpoint dir (…/checkpoints/last), to continue from
+  int num_threads = 0;  // LibTorch intra-op threads; 0 = physical cores
+  bool data_parallel = true;  // with > 1 thread: split each batch over them, 1 thread each
+  bool dvc = false;           // also write a DVC 3 .dvc file beside each checkpoint
 };
 
 /// `inference:` — `cola predict` and `cola bench`: batching and ONNX Runtime's session options.

@@ -18,7 +18,7 @@ EventValue decode_value(const tb::Summary::Value& v) {
   out.plugin_name = v.metadata().plugin_data().plugin_name();
   if (v.has_simple_value()) {
     out.kind = EventValue::Kind::scalar;
-    out.scalar = v.simple_value();
+    out.scalar = static_cast<double>(v.simple_value());
   } else if (v.has_image()) {
     out.kind = EventValue::Kind::image;
     out.image = v.image().encoded_image_string();
@@ -46,6 +46,8 @@ std::vector<Event> read_event_file(const fs::path& path) {
     e.wall_time = proto.wall_time();
     e.step = proto.step();
     e.file_version = proto.file_version();
+    e.session_start =
+        proto.has_session_log() && proto.session_log().status() == tb::SessionLog::START;
     for (const auto& v : proto.summary().value()) e.values.push_back(decode_value(v));
     events.push_back(std::move(e));
   }
@@ -63,6 +65,19 @@ std::vector<fs::path> find_event_files(const fs::path& run_dir) {
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+std::vector<Event> read_run_events(const fs::path& run_dir) {
+  std::vector<Event> run;
+  for (const auto& file : find_event_files(run_dir)) {
+    for (auto& e : read_event_file(file)) {
+      if (e.session_start) {
+        std::erase_if(run, [&](const Event& old) { return old.step >= e.step; });
+      }
+      run.push_back(std::move(e));
+    }
+  }
+  return run;
 }
 
 }  // namespace cola::track

@@ -24,7 +24,8 @@ struct Event {
   uint64_t offset = 0;   // byte offset of the record in the file
   double wall_time = 0;  // seconds since the Unix epoch
   int64_t step = 0;
-  std::string file_version;  // set in the first record only
+  std::string file_version;    // set in the first record only
+  bool session_start = false;  // a SessionLog START: a restart at `step`
   std::vector<EventValue> values;
 };
 
@@ -34,5 +35,9 @@ std::vector<Event> read_event_file(const std::filesystem::path& path);
 
 /// The event files directly in `run_dir` (events.out.tfevents.*), sorted by name.
 std::vector<std::filesystem::path> find_event_files(const std::filesystem::path& run_dir);
+
+/// The run as TensorBoard shows it: every event file of `run_dir` in name (so time) order, where
+/// a session START at step S drops the events before it whose step is S or more.
+std::vector<Event> read_run_events(const std::filesystem::path& run_dir);
 
 }  // namespace cola::track

@@ -96,6 +96,14 @@ void EventWriter::add_scalar(std::string_view tag, int64_t step, double value, d
   write_record(event.SerializeAsString());
 }
 
+void EventWriter::add_session_start(int64_t step, double wall_time) {
+  tb::Event event;
+  event.set_wall_time(wall_time);
+  event.set_step(step);
+  event.mutable_session_log()->set_status(tb::SessionLog::START);
+  write_record(event.SerializeAsString());
+}
+
 void EventWriter::add_text(std::string_view tag, int64_t step, std::string_view markdown,
                            double wall_time) {
   tb::Event event;

@@ -41,6 +41,10 @@ class EventWriter {
   /// An image, PNG-encoded here (e.g. render_confusion_matrix's).
   void add_image(std::string_view tag, int64_t step, const RgbImage& image,
                  double wall_time = unix_now());
+  /// A SessionLog START at `step`: TensorBoard forgets what the run logged earlier at `step` or
+  /// later (a resumed run continuing after its last checkpoint, where the killed process had gone
+  /// further), as it does for TensorFlow's own restarts.
+  void add_session_start(int64_t step, double wall_time = unix_now());
   /// Writes buffered records and fsyncs the file: a few milliseconds, cheap enough per validation.
   void flush();
   /// The event file's path.

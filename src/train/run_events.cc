@@ -7,8 +7,10 @@
 
 namespace cola::train {
 
-RunEvents::RunEvents(const std::filesystem::path& run_dir, const std::string& resolved_yaml)
+RunEvents::RunEvents(const std::filesystem::path& run_dir, const std::string& resolved_yaml,
+                     int64_t resumed_step)
     : writer_(run_dir) {
+  if (resumed_step > 0) writer_.add_session_start(resumed_step + 1);
   writer_.add_text("config", 0, "```yaml\n" + resolved_yaml + "```\n");
 }
 

@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include "core/error.h"
 #include "core/file.h"
 #include "track/dvc.h"
 #include "track/manifest.h"
@@ -9,6 +14,35 @@
 
 namespace cola::train {
 namespace fs = std::filesystem;
+namespace {
+
+// A metric as validation_record wrote it: null (a non-finite value) or absent reads as NaN.
+double metric(const nlohmann::json& record, const char* key) {
+  const auto it = record.find(key);
+  return it == record.end() || it->is_null() ? std::nan("") : it->get<double>();
+}
+
+// validation_record's inverse.
+EpochResult epoch_result(const nlohmann::json& record) {
+  EpochResult r;
+  r.epoch = record.at("epoch").get<int64_t>();
+  r.step = record.at("step").get<int64_t>();
+  r.train_loss = metric(record, "train/epoch_loss");
+  r.train_acc = metric(record, "train/epoch_acc");
+  r.valid_loss = metric(record, "valid/loss");
+  auto& m = r.valid;
+  m.accuracy = metric(record, "valid/acc");
+  m.precision_macro = metric(record, "valid/precision_macro");
+  m.recall_macro = metric(record, "valid/recall_macro");
+  m.f1_macro = metric(record, "valid/f1_macro");
+  m.precision_micro = metric(record, "valid/precision_micro");
+  m.recall_micro = metric(record, "valid/recall_micro");
+  m.f1_micro = metric(record, "valid/f1_micro");
+  m.mcc = metric(record, "valid/mcc");
+  return r;
+}
+
+}  // namespace
 
 void write_hydra_files(const fs::path& run_dir, const std::string& resolved_yaml,
                        const std::vector<std::string>& overrides) {
@@ -44,6 +78,40 @@ nlohmann::json validation_record(const EpochResult& r, const Evaluation& ev) {
           {"valid/f1_micro", m.f1_micro},
           {"valid/mcc", m.mcc},
           {"valid/confusion_matrix", cm}};
+}
+
+std::vector<EpochResult> rewind_metrics(const fs::path& run_dir, int64_t step) {
+  const fs::path file = run_dir / "metrics.jsonl";
+  std::vector<EpochResult> validations;
+  if (!fs::exists(file)) return validations;
+  const std::string text = read_file(file);
+  std::string kept;
+  size_t line_number = 0;
+  for (size_t begin = 0; begin < text.size();) {
+    const size_t end = std::min(text.find('\n', begin), text.size());
+    const std::string_view line(text.data() + begin, end - begin);
+    begin = end + 1;
+    ++line_number;
+    // A torn last line (the process killed mid-write) is dropped with the rest of the future.
+    const auto record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (record.is_discarded() || !record.is_object() || !record.contains("step")) {
+      if (end == text.size()) break;
+      throw Error(fmt::format("{}:{}: not a metrics record", file.string(), line_number));
+    }
+    if (!record.at("step").is_number_integer()) {
+      throw Error(fmt::format("{}:{}: \"step\" is not an integer", file.string(), line_number));
+    }
+    if (record.at("step").get<int64_t>() > step) continue;
+    kept.append(line).push_back('\n');
+    if (!record.contains("valid/loss")) continue;
+    try {
+      validations.push_back(epoch_result(record));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(fmt::format("{}:{}: {}", file.string(), line_number, e.what()));
+    }
+  }
+  write_file_atomic(file, kept);
+  return validations;
 }
 
 void write_misclassified(const fs::path& run_dir, int64_t epoch, const Evaluation& ev,

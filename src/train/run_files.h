@@ -22,6 +22,11 @@ std::vector<std::vector<int64_t>> confusion_counts(const Evaluation& ev);
 /// The metrics of a validation as a metrics.jsonl record ("valid/loss", "valid/mcc", ...).
 nlohmann::json validation_record(const EpochResult& r, const Evaluation& ev);
 
+/// For a run continued in place from a checkpoint at `step`: rewrites metrics.jsonl (atomically)
+/// without the records logged after that step, which the killed process logged past its last
+/// checkpoint and which are trained again, and returns the validations it keeps, in order.
+std::vector<EpochResult> rewind_metrics(const std::filesystem::path& run_dir, int64_t step);
+
 /// misclassified/epoch-<n>.jsonl: sentence, label, prediction, confidence.
 void write_misclassified(const std::filesystem::path& run_dir, int64_t epoch, const Evaluation& ev,
                          const std::vector<data::Example>& sentences,

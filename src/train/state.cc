@@ -68,14 +68,17 @@ void save_trainer_state(const fs::path& dir, const TrainerState& state,
   }
 }
 
-TrainerState load_trainer_state(const fs::path& dir, torch::optim::AdamW& optimizer) {
+TrainerState read_trainer_state(const fs::path& dir) {
   const fs::path state_path = dir / kTrainerStateFile;
-  TrainerState state;
   try {
-    state = from_json(nlohmann::json::parse(read_file(state_path)));
+    return from_json(nlohmann::json::parse(read_file(state_path)));
   } catch (const nlohmann::json::exception& e) {
     throw Error(fmt::format("{}: {}", state_path.string(), e.what()));
   }
+}
+
+TrainerState load_trainer_state(const fs::path& dir, torch::optim::AdamW& optimizer) {
+  const TrainerState state = read_trainer_state(dir);
   try {
     torch::load(optimizer, (dir / kOptimizerFile).string());
     torch::Tensor rng;

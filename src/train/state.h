@@ -29,6 +29,9 @@ inline constexpr char kTrainerStateFile[] = "trainer_state.json";
 void save_trainer_state(const std::filesystem::path& dir, const TrainerState& state,
                         torch::optim::AdamW& optimizer);
 
+/// Reads trainer_state.json alone; Error naming the file on a missing or malformed one.
+TrainerState read_trainer_state(const std::filesystem::path& dir);
+
 /// Reads them back, restoring the optimizer and the global generator; Error naming the file on a
 /// missing or malformed one.
 TrainerState load_trainer_state(const std::filesystem::path& dir, torch::optim::AdamW& optimizer);

@@ -206,6 +206,10 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
     window.loss += loss, window.correct += right, window.sentences += n, ++window.steps;
     if (s.state.step % s.cfg.training.log_every_n_steps == 0) log_step(s, window);
     s.state.batch = static_cast<int64_t>(b) + 1;
+    const auto every = s.cfg.training.checkpoint_every_n_steps;
+    if (every > 0 && s.state.step % every == 0 && s.state.batch < s.state.steps_per_epoch) {
+      save(s, "last");  // the epoch's end saves it anyway
+    }
     progress.update(s.state.batch,
                     fmt::format("loss {:.4f} acc {:.3f} | {:.0f} sent/s",
                                 loss_sum / static_cast<double>(batches),
@@ -228,7 +232,7 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
   return true;
 }
 
-Session open_session(const TrainRequest& request, const fs::path& run_dir) {
+Session open_session(const TrainRequest& request, const fs::path& run_dir, int64_t resumed_step) {
   config::DataConfig data_cfg = request.config.data;
   if (data_cfg.vocab.empty()) data_cfg.vocab = inherited_vocab(request.config).string();
   return Session{request,
@@ -242,7 +246,7 @@ Session open_session(const TrainRequest& request, const fs::path& run_dir) {
                  {},
                  EarlyStopping(request.config.training.early_stopping_patience),
                  track::JsonlLog(run_dir / "metrics.jsonl"),
-                 RunEvents(run_dir, request.resolved_yaml),
+                 RunEvents(run_dir, request.resolved_yaml, resumed_step),
                  {}};
 }
 
@@ -267,15 +271,25 @@ void setup(Session& s) {
   if (t.max_steps > 0) s.state.total_steps = std::min(s.state.total_steps, t.max_steps);
   if (t.resume.empty()) return;
   const auto saved = load_trainer_state(t.resume, *s.optimizer);
-  if (saved.seed != s.state.seed || saved.steps_per_epoch != s.state.steps_per_epoch ||
-      saved.total_steps != s.state.total_steps) {
+  if (saved.seed != s.state.seed || saved.steps_per_epoch != s.state.steps_per_epoch) {
     throw UsageError(fmt::format(
-        "training.resume={}: it was trained with seed {}, {} steps per epoch and {} steps in all; "
-        "this run has {}, {} and {} (resume with the same seed, data and limits)",
-        t.resume, saved.seed, saved.steps_per_epoch, saved.total_steps, s.state.seed,
-        s.state.steps_per_epoch, s.state.total_steps));
+        "training.resume={}: it was trained with seed {} and {} steps per epoch; this run has {} "
+        "and {} (give training.resume its run directory to continue with the run's own config)",
+        t.resume, saved.seed, saved.steps_per_epoch, s.state.seed, s.state.steps_per_epoch));
   }
+  if (saved.epoch >= t.max_epochs || (t.max_steps > 0 && saved.step >= t.max_steps)) {
+    throw UsageError(
+        fmt::format("training.resume={}: the run has finished ({} epochs, {} steps); set "
+                    "training.max_epochs (or training.max_steps) higher to train more",
+                    t.resume, saved.epoch, saved.step));
+  }
+  if (saved.total_steps != s.state.total_steps) {
+    log::info("the learning-rate schedule now spans {} steps instead of {}", s.state.total_steps,
+              saved.total_steps);
+  }
+  const int64_t total_steps = s.state.total_steps;
   s.state = saved;
+  s.state.total_steps = total_steps;
   s.early.restore(saved.best_valid_loss, static_cast<int>(saved.bad_epochs));
   log::info("resuming at epoch {}, batch {}, step {}", s.state.epoch + 1, s.state.batch,
             s.state.step);
@@ -304,19 +318,42 @@ TrainResult run(Session& s) {
   return s.result;
 }
 
+// True when `checkpoint` is one of `run_dir`'s own (run_dir/checkpoints/<name>).
+bool inside_run(const fs::path& checkpoint, const fs::path& run_dir) {
+  std::error_code ec;
+  return fs::equivalent(fs::path(checkpoint).lexically_normal().parent_path().parent_path(),
+                        run_dir, ec);
+}
+
+// A run continued in place: its validations so far, so the summary covers the whole run.
+void restore_history(Session& s, std::vector<EpochResult> history) {
+  for (auto& r : history) {
+    if (!s.result.best || r.valid_loss < s.result.best->valid_loss) s.result.best = r;
+  }
+  s.result.epochs = std::move(history);
+  const fs::path best = s.result.run_dir / "checkpoints" / "best";
+  if (s.result.best && fs::exists(best)) s.result.best_checkpoint = best;
+}
+
 }  // namespace
 
 TrainResult train(const TrainRequest& request) {
   const fs::path run_dir =
       request.config.run_dir.empty() ? fs::path("outputs") : fs::path(request.config.run_dir);
+  const auto& resume = request.config.training.resume;
+  const bool in_place = !resume.empty() && inside_run(resume, run_dir);
   // A new run never writes into an old one: its metrics would interleave and its checkpoints be
-  // replaced. Continuing a run (training.resume) may append to its directory.
-  if (request.config.training.resume.empty() && fs::exists(run_dir / "metrics.jsonl")) {
+  // replaced. Only a run continued from one of its own checkpoints appends to its directory.
+  if (!in_place && fs::exists(run_dir / "metrics.jsonl")) {
     throw UsageError(fmt::format(
         "{}: already holds a run (metrics.jsonl); choose another hydra.run.dir, remove it, or "
         "continue it with training.resume={}",
-        run_dir.string(), (run_dir / "checkpoints" / "last").string()));
+        run_dir.string(), run_dir.string()));
   }
+  // What the killed process logged after its last checkpoint is trained again: forget it first.
+  const int64_t resumed_step = in_place ? read_trainer_state(resume).step : 0;
+  std::vector<EpochResult> history;
+  if (in_place) history = rewind_metrics(run_dir, resumed_step);
   fs::create_directories(run_dir);
   write_hydra_files(run_dir, request.resolved_yaml, request.overrides);
   log::add_file_sink((run_dir / "train.log").string());
@@ -324,9 +361,10 @@ TrainResult train(const TrainRequest& request) {
   install_interrupt_handler();
   try {
     const int replicas = configure_threads(request.config.training);
-    Session s = open_session(request, run_dir);
+    Session s = open_session(request, run_dir, resumed_step);
     s.result.run_dir = run_dir;
     setup(s);
+    restore_history(s, std::move(history));
     if (replicas > 0) s.replicas = std::make_unique<Replicas>(s.model, replicas);
     TrainResult result = run(s);
     s.events.flush();

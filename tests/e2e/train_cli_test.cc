@@ -4,11 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
+#include <fstream>
+#include <numeric>
+#include <random>
 #include <regex>
 #include <thread>
 
 #include "core/file.h"
+#include "model/safetensors.h"
 #include "support/run_cli.h"
 #include "support/shared_data.h"
 
@@ -62,6 +67,99 @@ TEST(TrainCli, CtrlCSavesLastAndExplainsHowToResume) {
   EXPECT_THAT(r.err, HasSubstr("continue with training.resume="));
   EXPECT_TRUE(fs::exists(tmp / "run" / "checkpoints" / "last" / "trainer_state.json"));
   EXPECT_THAT(read_file(tmp / "run" / "summary.json"), HasSubstr("\"status\": \"interrupted\""));
+}
+
+// The largest |a - b| over every weight of two checkpoints' model.safetensors.
+float max_weight_difference(const fs::path& a, const fs::path& b) {
+  const auto fa = model::safetensors::File::read(a / "model.safetensors");
+  const auto fb = model::safetensors::File::read(b / "model.safetensors");
+  EXPECT_EQ(fa.tensors().size(), fb.tensors().size());
+  float worst = 0;
+  for (const auto& t : fa.tensors()) {
+    const auto* u = fb.find(t.name);
+    if (u == nullptr || u->shape != t.shape) {
+      ADD_FAILURE() << t.name << " differs in shape or is missing";
+      return INFINITY;
+    }
+    std::vector<float> x(static_cast<size_t>(t.numel())), y(x.size());
+    fa.to_f32(t, x);
+    fb.to_f32(*u, y);
+    for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(x[i] - y[i]));
+  }
+  return worst;
+}
+
+// The "step" of a metrics.jsonl line, or -1 (a line torn by the kill).
+int64_t step_of(const std::string& line) {
+  static const std::regex step("\"step\": ?([0-9]+)");
+  std::smatch m;
+  return std::regex_search(line, m, step) ? std::stoll(m[1]) : -1;
+}
+
+// The last step metrics.jsonl holds (0 before the first).
+int64_t last_logged_step(const fs::path& metrics) {
+  std::ifstream in(metrics);
+  int64_t last = 0;
+  for (std::string line; std::getline(in, line);) last = std::max(last, step_of(line));
+  return last;
+}
+
+// kill -9 at a random step of a deterministic run, then `cola train training.resume=RUN` with
+// nothing retyped: the same directory, the same final weights as a run never killed (1e-6).
+TEST(TrainCli, SigkillAtARandomStepThenResumeReachesTheSameWeights) {
+  TempDir tmp;
+  std::vector<std::string> args{"train",
+                                "model=bert-tiny",
+                                "model.num_hidden_layers=1",
+                                "data.batch_size=8",
+                                "training.max_epochs=3",
+                                "training.limit_train_batches=10",
+                                "training.limit_val_batches=2",
+                                "training.deterministic=true",
+                                "training.num_threads=1",
+                                "training.log_every_n_steps=1",
+                                "training.checkpoint_every_n_steps=3"};
+  auto with_dir = [&](const fs::path& dir) {
+    auto a = args;
+    a.push_back("hydra.run.dir=" + dir.string());
+    return a;
+  };
+  const auto full = run_cli(with_dir(tmp / "full"));
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+
+  std::mt19937 rng(std::random_device{}());
+  const int64_t kill_at = std::uniform_int_distribution<int64_t>(4, 25)(rng);
+  SCOPED_TRACE("SIGKILL after step " + std::to_string(kill_at));
+  const fs::path run = tmp / "run";
+  {
+    BackgroundCli cli(with_dir(run));
+    while (last_logged_step(run / "metrics.jsonl") < kill_at) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    cli.signal(SIGKILL);
+    EXPECT_NE(cli.wait().exit_code, 0);
+  }
+  const auto killed_at = last_logged_step(run / "metrics.jsonl");
+  ASSERT_LT(killed_at, 30) << "the run finished before the kill";
+  const auto resumed = run_cli({"train", "training.resume=" + run.string()});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.out, HasSubstr("run directory: " + run.string()));
+  EXPECT_THAT(resumed.out, HasSubstr("best validation (epoch "));
+  EXPECT_LE(
+      max_weight_difference(tmp / "full" / "checkpoints" / "last", run / "checkpoints" / "last"),
+      1e-6F);
+  // One record per step, none repeated: the lost steps were dropped and trained again.
+  std::ifstream in(run / "metrics.jsonl");
+  std::vector<int64_t> steps;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("train/loss") != std::string::npos) steps.push_back(step_of(line));
+  }
+  std::vector<int64_t> expected(30);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(steps, expected);
+  const auto summary = read_file(run / "summary.json");
+  EXPECT_THAT(summary, HasSubstr("\"status\": \"finished\""));
+  EXPECT_THAT(summary, HasSubstr("\"epochs_run\": 3"));  // both processes' validations
 }
 
 // The quality bar for data/sample: bert-tiny from scratch, with the recipe data/sample/README.md

@@ -5,13 +5,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/file.h"
 #include "support/error_message.h"
 #include "support/shared_data.h"
 #include "track/event_reader.h"
+#include "track/event_writer.h"
+#include "track/jsonl_log.h"
 #include "track/manifest.h"
 
 namespace cola::train {
@@ -107,6 +112,76 @@ TEST(Trainer, ResumeContinuesExactly) {
   for (size_t i = 0; i < joined.size(); ++i) EXPECT_NEAR(joined[i], full.step_losses[i], 1e-6) << i;
   ASSERT_TRUE(second.best && full.best);
   EXPECT_NEAR(second.best->valid_loss, full.best->valid_loss, 1e-6);
+}
+
+std::vector<int64_t> logged_steps(const fs::path& run_dir, const char* key) {
+  std::vector<int64_t> steps;
+  std::istringstream in(read_file(run_dir / "metrics.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    const auto record = nlohmann::json::parse(line);
+    if (record.contains(key)) steps.push_back(record.at("step").get<int64_t>());
+  }
+  return steps;
+}
+
+// Continued in place from a checkpoint at step 7, after the killed process had logged up to step
+// 9: metrics.jsonl and the event files read as one run, without the lost steps, the summary's
+// best covers both processes, and the losses are those of a run never stopped.
+TEST(Trainer, ResumeInPlaceContinuesTheRunItself) {
+  test::TempDir full_dir, dir;
+  auto req = tiny_request(dir.path());
+  req.config.training.log_every_n_steps = 1;
+  auto full_req = tiny_request(full_dir.path());
+  full_req.config.training.log_every_n_steps = 1;
+  const auto full = train(full_req);
+  req.stop_after_steps = 7;
+  const auto first = train(req);
+  ASSERT_TRUE(first.interrupted);
+  {  // what the killed process logged past its checkpoint, the last line torn
+    track::JsonlLog lost(dir.path() / "metrics.jsonl");
+    lost.append({{"step", 8}, {"train/loss", 9.0}});
+    lost.append({{"step", 9}, {"train/loss", 9.0}});
+    track::EventWriter events(dir.path());
+    events.add_scalar("train/loss", 8, 9.0);
+  }
+  { std::ofstream(dir.path() / "metrics.jsonl", std::ios::app) << "{\"step\": 1"; }
+  req.stop_after_steps = 0;
+  req.config.training.resume = (dir.path() / "checkpoints" / "last").string();
+  const auto second = train(req);
+  EXPECT_EQ(second.run_dir, dir.path());
+  std::vector<double> joined = first.step_losses;
+  joined.insert(joined.end(), second.step_losses.begin(), second.step_losses.end());
+  ASSERT_EQ(joined.size(), full.step_losses.size());
+  for (size_t i = 0; i < joined.size(); ++i) EXPECT_NEAR(joined[i], full.step_losses[i], 1e-6) << i;
+  EXPECT_EQ(logged_steps(dir.path(), "train/loss"),
+            (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(logged_steps(dir.path(), "valid/loss"), (std::vector<int64_t>{5, 10}));
+  ASSERT_EQ(second.epochs.size(), 2u);  // epoch 1 ran in the first process
+  EXPECT_EQ(second.epochs[0].step, 5);
+  ASSERT_TRUE(second.best && full.best);
+  EXPECT_EQ(second.best->step, full.best->step);
+  EXPECT_NEAR(second.best->valid_loss, full.best->valid_loss, 1e-6);
+  std::map<std::string, std::vector<int64_t>> tb;  // tag -> steps, as TensorBoard reads them
+  for (const auto& event : track::read_run_events(dir.path())) {
+    for (const auto& v : event.values) tb[v.tag].push_back(event.step);
+  }
+  EXPECT_EQ(tb["valid/loss"], (std::vector<int64_t>{5, 10}));
+  EXPECT_EQ(tb["train/loss"], (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_THAT(read_file(dir.path() / "summary.json"), ::testing::HasSubstr("\"epochs_run\": 2"));
+}
+
+TEST(Trainer, ResumingAFinishedRunAsksForMoreEpochs) {
+  test::TempDir dir;
+  auto req = tiny_request(dir.path());
+  train(req);
+  req.config.training.resume = (dir.path() / "checkpoints" / "last").string();
+  EXPECT_THAT(test::error_message<UsageError>([&] { train(req); }),
+              ::testing::HasSubstr("the run has finished (2 epochs, 10 steps); set "
+                                   "training.max_epochs (or training.max_steps) higher"));
+  req.config.training.max_epochs = 3;  // more epochs: the schedule stretches, the run goes on
+  const auto more = train(req);
+  EXPECT_EQ(more.steps, 15);
+  EXPECT_EQ(more.epochs.size(), 3u);
 }
 
 TEST(Trainer, ResumingWithAnotherSeedIsRefused) {
