@@ -5,7 +5,7 @@ JOBS   ?= $(shell nproc)
 BUILD  := build/$(PRESET)
 COLA   := $(BUILD)/app/cola/cola
 
-.PHONY: demo test build deps configure format format-check clean fuzz
+.PHONY: demo test build deps configure format format-check clean fuzz sanitize
 
 demo: build
 	@scripts/demo.sh $(COLA)
@@ -29,6 +29,11 @@ deps:
 # libFuzzer targets (fuzz/), each run FUZZ_SECONDS (default 60) on a corpus seeded from the goldens.
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# The torch-free modules and their tests under ASan + UBSan (clang, the fuzz preset), then each
+# fuzz target for FUZZ_SECONDS (default 60). .ci/run runs it after `make test`.
+sanitize: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/sanitize.sh
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs -r clang-format -i

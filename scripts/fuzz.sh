@@ -58,24 +58,37 @@ printf '{"inputs": "The boy is sitting on a bench."}' >"$build/corpus/serve_requ
 printf '{"inputs": ["a", "b"], "raw_scores": true, "truncate": true}' >"$build/corpus/serve_request/many"
 printf '[["a"], ["b"]]' >"$build/corpus/serve_request/tei"
 
-status=0
 # Text inputs stay short; binary formats need room for their headers and pickles.
 declare -A max_len=([tokenizer]=1024 [readers]=4096 [safetensors]=65536 [torch_save]=65536
   [config]=4096 [onnx_metadata]=65536 [serve_request]=4096)
-for target in tokenizer readers safetensors torch_save config onnx_metadata serve_request; do
+targets=(tokenizer readers safetensors torch_save config onnx_metadata serve_request)
+
+run_target() {  # run_target NAME: fuzzes it; writes its result line to $build/fuzz-NAME.result
+  local target=$1 log="$build/fuzz-$1.log" result=ok
   mkdir -p "$build/crashes/$target"
-  log="$build/fuzz-$target.log"
-  if "$build/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=4096 \
+  if ! "$build/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=4096 \
       -max_len="${max_len[$target]}" \
       -artifact_prefix="$build/crashes/$target/" -print_final_stats=1 \
       "$build/corpus/$target" >"$log" 2>&1; then
-    result=ok
-  else
     result="FINDING: see $log and $build/crashes/$target/"
-    status=1
   fi
+  local runs cov
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
-  printf '%-14s %12s executions  coverage %6s  %s\n' "$target" "$runs" "$cov" "$result"
+  printf '%-14s %12s executions  coverage %6s  %s\n' "$target" "$runs" "$cov" "$result" \
+    >"$build/fuzz-$target.result"
+}
+
+# One target per core at a time: each still gets its full FUZZ_SECONDS of one core.
+jobs_max=$(nproc)
+for target in "${targets[@]}"; do
+  while (($(jobs -rp | wc -l) >= jobs_max)); do wait -n || true; done
+  run_target "$target" &
+done
+wait
+status=0
+for target in "${targets[@]}"; do
+  cat "$build/fuzz-$target.result"
+  grep -q FINDING "$build/fuzz-$target.result" && status=1
 done
 exit $status

@@ -27,6 +27,8 @@ packages=(
   zlib1g-dev            # inflate the CoLA zip (data download); PNG images of confusion matrices
   libssl-dev            # sha256 (libcrypto): the CoLA zip's checksum, artifact hashes; HTTPS
   clang-format          # `make format` / format check
+  clang                 # make sanitize / make fuzz: ASan, UBSan and libFuzzer builds
+  libclang-rt-14-dev    # their runtimes (libclang_rt.fuzzer, asan, ubsan)
   wrk                   # bench/serve_bench.sh: HTTP load with keep-alive connections
   hey                   # bench/serve_bench.sh: rate-limited and overload runs, status counts
   chromium              # report_test renders `cola report`'s HTML headless (skips without it)

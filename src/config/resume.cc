@@ -30,7 +30,8 @@ std::vector<std::string> load_overrides(const fs::path& run_dir) {
   if (!fs::exists(file)) return {};
   const auto node = load_yaml(file);
   std::vector<std::string> out;
-  if (!node.IsSequence()) throw UsageError(fmt::format("{}: not a list of overrides", file.string()));
+  if (!node.IsSequence())
+    throw UsageError(fmt::format("{}: not a list of overrides", file.string()));
   for (const auto& o : node) out.push_back(o.as<std::string>());
   return out;
 }
@@ -47,9 +48,9 @@ std::string resume_value(const Override& o) {
 
 const std::vector<std::string>& resumable_keys() {
   static const std::vector<std::string> keys{
-      "training.max_epochs",     "training.max_steps",
+      "training.max_epochs",        "training.max_steps",
       "training.log_every_n_steps", "training.checkpoint_every_n_steps",
-      "training.num_threads",    "training.data_parallel"};
+      "training.num_threads",       "training.data_parallel"};
   return keys;
 }
 
@@ -70,17 +71,18 @@ std::optional<ResumedRun> resumed_run(const std::vector<std::string>& overrides)
   if (fs::exists(hydra_config(target))) {
     run.run_dir = target;
     run.checkpoint = target / "checkpoints" / "last";
-  } else if (target.has_parent_path() && fs::exists(hydra_config(target.parent_path().parent_path()))) {
+  } else if (target.has_parent_path() &&
+             fs::exists(hydra_config(target.parent_path().parent_path()))) {
     run.run_dir = target.parent_path().parent_path();
     run.checkpoint = target;
   } else {
     return std::nullopt;  // a checkpoint outside a run: the composed config describes the run
   }
   if (!fs::exists(run.checkpoint)) {
-    throw UsageError(fmt::format(
-        "{}: {} does not exist: the run stopped before its first checkpoint (set "
-        "training.checkpoint_every_n_steps to save one more often); start it again",
-        resume->text, run.checkpoint.string()));
+    throw UsageError(
+        fmt::format("{}: {} does not exist: the run stopped before its first checkpoint (set "
+                    "training.checkpoint_every_n_steps to save one more often); start it again",
+                    resume->text, run.checkpoint.string()));
   }
   run.record = load_yaml(hydra_config(run.run_dir));
   run.overrides = load_overrides(run.run_dir);

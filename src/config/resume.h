@@ -16,10 +16,10 @@ namespace cola::config {
 const std::vector<std::string>& resumable_keys();
 
 struct ResumedRun {
-  std::filesystem::path run_dir;     // continued in place
-  std::filesystem::path checkpoint;  // what training.resume is set to
-  YAML::Node effective;              // the run's config, the overrides, resume and run dir set
-  YAML::Node record;                 // the same without resume: the next .hydra/config.yaml
+  std::filesystem::path run_dir;       // continued in place
+  std::filesystem::path checkpoint;    // what training.resume is set to
+  YAML::Node effective;                // the run's config, the overrides, resume and run dir set
+  YAML::Node record;                   // the same without resume: the next .hydra/config.yaml
   std::vector<std::string> overrides;  // the run's overrides.yaml, then the new ones
 };
 

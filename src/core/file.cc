@@ -18,7 +18,9 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// A unique sibling name: same directory (so rename is atomic), hidden, random suffix.
+}  // namespace
+
+// Hidden, with the pid and a random suffix, so concurrent writers never collide.
 fs::path temp_sibling(const fs::path& path) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   auto name = "." + path.filename().string() + ".tmp" + std::to_string(::getpid()) + "." +
@@ -26,7 +28,23 @@ fs::path temp_sibling(const fs::path& path) {
   return path.parent_path() / name;
 }
 
-}  // namespace
+void commit_file(const fs::path& temp, const fs::path& path) {
+  const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const std::string why = synced ? "" : errno_text();
+  if (fd >= 0) ::close(fd);
+  std::error_code ec;
+  if (!synced) {
+    fs::remove(temp, ec);
+    throw Error(path.string() + ": write failed: " + why);
+  }
+  fs::rename(temp, path, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    throw Error(path.string() + ": cannot rename into place: " + ec.message());
+  }
+  fsync_directory(path.parent_path());
+}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

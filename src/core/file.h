@@ -41,6 +41,13 @@ class AtomicFileWriter {
   std::FILE* file_ = nullptr;
 };
 
+/// A unique hidden name beside `path` (same directory, so a rename into place is atomic).
+std::filesystem::path temp_sibling(const std::filesystem::path& path);
+
+/// For a file another library wrote at `temp` (a temp_sibling of `path`): fsyncs it, renames it
+/// over `path` and fsyncs the directory. Throws Error naming `path`; `temp` is removed on failure.
+void commit_file(const std::filesystem::path& temp, const std::filesystem::path& path);
+
 /// fsyncs a directory so that a rename inside it survives a power loss.
 void fsync_directory(const std::filesystem::path& dir);
 

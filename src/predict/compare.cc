@@ -69,8 +69,8 @@ LogitComparison compare_logits(std::span<const float> reference, std::span<const
     const auto pa = softmax(a);
     const auto pb = softmax(b);
     for (size_t i = 0; i < labels; ++i) {
-      const double x = a[i];
-      const double y = b[i];
+      const auto x = static_cast<double>(a[i]);
+      const auto y = static_cast<double>(b[i]);
       c.max_abs_logit_diff = std::max(c.max_abs_logit_diff, std::abs(x - y));
       c.max_abs_prob_diff = std::max(
           c.max_abs_prob_diff, std::abs(static_cast<double>(pa[i]) - static_cast<double>(pb[i])));

@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/file.h"
 
 namespace cola::runtime {
 namespace {
@@ -71,6 +72,34 @@ Ort::SessionOptions make_options(const SessionOptions& o) {
   if (!o.optimized_model.empty()) options.SetOptimizedModelFilePath(o.optimized_model.c_str());
   return options;
 }
+
+// ORT writes the optimized graph itself, straight to the path it is given. It is given a hidden
+// sibling instead, renamed into place once the session exists, so a crash never leaves a torn
+// file under the requested name.
+class OptimizedModelFile {
+ public:
+  explicit OptimizedModelFile(SessionOptions& options) {
+    if (options.optimized_model.empty()) return;
+    final_ = options.optimized_model;
+    // Same extension: ORT picks the format from it (.ort or ONNX).
+    temp_ = temp_sibling(final_).string() + final_.extension().string();
+    options.optimized_model = temp_.string();
+  }
+  ~OptimizedModelFile() {
+    std::error_code ec;
+    if (!final_.empty()) std::filesystem::remove(temp_, ec);
+  }
+  OptimizedModelFile(const OptimizedModelFile&) = delete;
+  OptimizedModelFile& operator=(const OptimizedModelFile&) = delete;
+  void commit() {
+    if (final_.empty()) return;
+    commit_file(temp_, final_);
+    final_.clear();
+  }
+
+ private:
+  std::filesystem::path final_, temp_;
+};
 
 TensorInfo describe(const std::string& name, const Ort::TypeInfo& type) {
   TensorInfo info{name, ElementType::kOther, {}, {}};
@@ -195,23 +224,29 @@ Session::~Session() = default;
 Session Session::open(const std::filesystem::path& path, const SessionOptions& options) {
   const std::string label = path.string();
   if (!std::filesystem::is_regular_file(path)) throw Error(label + ": no such model file");
+  SessionOptions o = options;
+  OptimizedModelFile optimized(o);
   auto impl = std::make_unique<Impl>();
   impl->label = label;
   ort_call(label, [&] {
-    impl->session = Ort::Session(env(), path.c_str(), make_options(options));
+    impl->session = Ort::Session(env(), path.c_str(), make_options(o));
     impl->read_signature();
   });
+  optimized.commit();
   return Session(std::move(impl));
 }
 
 Session Session::from_bytes(std::string_view bytes, const SessionOptions& options,
                             const std::string& label) {
+  SessionOptions o = options;
+  OptimizedModelFile optimized(o);
   auto impl = std::make_unique<Impl>();
   impl->label = label;
   ort_call(label, [&] {
-    impl->session = Ort::Session(env(), bytes.data(), bytes.size(), make_options(options));
+    impl->session = Ort::Session(env(), bytes.data(), bytes.size(), make_options(o));
     impl->read_signature();
   });
+  optimized.commit();
   return Session(std::move(impl));
 }
 

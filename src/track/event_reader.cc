@@ -33,9 +33,9 @@ EventValue decode_value(const tb::Summary::Value& v) {
 
 }  // namespace
 
-std::vector<Event> read_event_file(const fs::path& path) {
+std::vector<Event> read_event_file(const fs::path& path, size_t* torn_tail) {
   std::vector<Event> events;
-  for (const auto& record : read_tfrecord_file(path)) {
+  for (const auto& record : read_tfrecord_file(path, torn_tail)) {
     tb::Event proto;
     if (!proto.ParseFromString(record.data)) {
       throw Error(fmt::format("{}: offset {}: record is not an Event protobuf", path.string(),
@@ -70,7 +70,8 @@ std::vector<fs::path> find_event_files(const fs::path& run_dir) {
 std::vector<Event> read_run_events(const fs::path& run_dir) {
   std::vector<Event> run;
   for (const auto& file : find_event_files(run_dir)) {
-    for (auto& e : read_event_file(file)) {
+    size_t torn = 0;
+    for (auto& e : read_event_file(file, &torn)) {
       if (e.session_start) {
         std::erase_if(run, [&](const Event& old) { return old.step >= e.step; });
       }

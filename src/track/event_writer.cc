@@ -25,16 +25,18 @@ std::string hostname() {
   return name;
 }
 
-// "x" (exclusive create) so that two writers started in the same second never share a file.
-std::FILE* create_exclusive(const fs::path& dir, fs::path& path) {
+// Exclusive create, so that two writers started in the same second never share a file.
+std::unique_ptr<AppendFile> create_exclusive(const fs::path& dir) {
   const auto seconds = static_cast<int64_t>(unix_now());
   const std::string base = fmt::format("events.out.tfevents.{:010d}.{}", seconds, hostname());
   for (int n = 0; n < 100; ++n) {
-    path = dir / (n == 0 ? base : fmt::format("{}.{}", base, n));
-    if (std::FILE* f = std::fopen(path.c_str(), "wbx")) return f;
-    if (errno != EEXIST) break;
+    try {
+      return std::make_unique<AppendFile>(dir / (n == 0 ? base : fmt::format("{}.{}", base, n)),
+                                          AppendFile::Mode::create_new);
+    } catch (const FileExists&) {
+    }
   }
-  throw Error(fmt::format("{}: cannot create event file: {}", path.string(), std::strerror(errno)));
+  throw Error(fmt::format("{}: cannot create event file: 100 names taken", (dir / base).string()));
 }
 
 tb::Summary::Value& new_value(tb::Event& event, std::string_view tag, int64_t step,
@@ -65,10 +67,7 @@ double unix_now() {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
-EventWriter::EventWriter(const fs::path& run_dir) {
-  std::error_code ec;
-  fs::create_directories(run_dir, ec);
-  file_ = create_exclusive(run_dir, path_);
+EventWriter::EventWriter(const fs::path& run_dir) : file_(create_exclusive(run_dir)) {
   tb::Event first;
   first.set_wall_time(unix_now());
   first.set_file_version("brain.Event:2");
@@ -76,18 +75,16 @@ EventWriter::EventWriter(const fs::path& run_dir) {
 }
 
 EventWriter::~EventWriter() {
-  if (file_ == nullptr) return;
-  std::fflush(file_);
-  ::fsync(::fileno(file_));
-  std::fclose(file_);
+  try {
+    file_->sync();
+  } catch (const Error&) {  // flush() reports it; a destructor must not throw
+  }
 }
 
 void EventWriter::write_record(const std::string& serialized_event) {
   std::string framed;
   append_tfrecord(framed, serialized_event);
-  if (std::fwrite(framed.data(), 1, framed.size(), file_) != framed.size()) {
-    throw Error(fmt::format("{}: write failed: {}", path_.string(), std::strerror(errno)));
-  }
+  file_->append(framed);
 }
 
 void EventWriter::add_scalar(std::string_view tag, int64_t step, double value, double wall_time) {
@@ -132,12 +129,6 @@ void EventWriter::add_image(std::string_view tag, int64_t step, std::string_view
 void EventWriter::add_image(std::string_view tag, int64_t step, const RgbImage& image,
                             double wall_time) {
   add_image(tag, step, encode_png(image), image.width(), image.height(), wall_time);
-}
-
-void EventWriter::flush() {
-  if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) {
-    throw Error(fmt::format("{}: flush failed: {}", path_.string(), std::strerror(errno)));
-  }
 }
 
 std::string markdown_table(const std::vector<std::string>& header,

@@ -3,15 +3,18 @@
 // W&B's sync_tensorboard. Records are TFRecord-framed Event protos (see event.proto); protobuf
 // types stay inside the .cc files.
 //
-// An event file is a log: records are appended as they come, not written atomically. flush()
-// makes everything written so far durable, so a run that crashes keeps what it logged.
+// An event file is a log: records are appended as they come, each in one write
+// (core/append_file.h), so a run that crashes or is killed keeps every record it logged, bar at
+// most a torn last one that TensorBoard and read_run_events skip; flush() makes them durable
+// against a power loss too.
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/append_file.h"
 #include "track/png.h"
 
 namespace cola::track {
@@ -25,7 +28,7 @@ class EventWriter {
   /// that name is taken) and writes the first record, file_version "brain.Event:2". Throws Error
   /// naming the file when it cannot be created.
   explicit EventWriter(const std::filesystem::path& run_dir);
-  /// Flushes; errors are swallowed here (call flush() to see them).
+  /// Syncs; errors are swallowed here (call flush() to see them).
   ~EventWriter();
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
@@ -45,16 +48,15 @@ class EventWriter {
   /// later (a resumed run continuing after its last checkpoint, where the killed process had gone
   /// further), as it does for TensorFlow's own restarts.
   void add_session_start(int64_t step, double wall_time = unix_now());
-  /// Writes buffered records and fsyncs the file: a few milliseconds, cheap enough per validation.
-  void flush();
+  /// fsyncs the file: a few milliseconds, cheap enough per validation.
+  void flush() { file_->sync(); }
   /// The event file's path.
-  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& path() const { return file_->path(); }
 
  private:
   void write_record(const std::string& serialized_event);
 
-  std::filesystem::path path_;
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<AppendFile> file_;
 };
 
 /// A Markdown table (the text plugin renders Markdown). Cells have '|' escaped and newlines

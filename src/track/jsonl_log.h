@@ -1,26 +1,27 @@
 #pragma once
-// An append-only JSON-lines log (a run's metrics.jsonl): one object a line, flushed per line so a
-// crashed or interrupted run keeps every record it wrote.
-#include <cstdio>
+// An append-only JSON-lines log (a run's metrics.jsonl): one object a line, each line handed to
+// the kernel in one write (core/append_file.h), so a crashed or killed run keeps every record it
+// wrote, bar at most a torn last line that readers skip.
 #include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include "core/append_file.h"
 
 namespace cola::track {
 
 class JsonlLog {
  public:
-  /// Opens `path` for appending (creating parent directories); throws Error naming it.
+  /// Opens `path` for appending (creating parent directories), first trimming a torn last line
+  /// that a killed writer left; throws Error naming it.
   explicit JsonlLog(const std::filesystem::path& path);
-  ~JsonlLog();
-  JsonlLog(const JsonlLog&) = delete;
-  JsonlLog& operator=(const JsonlLog&) = delete;
 
-  /// Writes one record as a line and flushes it.
+  /// Writes one record as a line.
   void append(const nlohmann::json& record);
+  /// Makes every line so far durable (fdatasync).
+  void sync() { file_.sync(); }
 
  private:
-  std::filesystem::path path_;
-  std::FILE* file_ = nullptr;
+  AppendFile file_;
 };
 
 }  // namespace cola::track

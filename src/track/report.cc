@@ -139,9 +139,14 @@ std::string artifacts(const fs::path& run_dir) {
       "<th>sha256</th></tr>" +
       artifact_rows(run_dir) + "</table>";
   for (const auto& f : find_event_files(run_dir)) {
-    const auto events = read_event_file(f);  // verifies every record's CRCs
-    s += fmt::format("<p>{}: {} records, all CRCs valid</p>", html_escape(f.filename().string()),
-                     events.size());
+    size_t torn = 0;
+    const auto events = read_event_file(f, &torn);  // verifies every record's CRCs
+    s += fmt::format("<p>{}: {} records, all CRCs valid{}</p>", html_escape(f.filename().string()),
+                     events.size(),
+                     torn == 0 ? ""
+                               : fmt::format("; a last record cut short by a crash ({} bytes) "
+                                             "is left out, as TensorBoard leaves it",
+                                             torn));
   }
   return s;
 }

@@ -35,20 +35,31 @@ void append_tfrecord(std::string& out, std::string_view data) {
   put_le(out, mask_crc(crc32c(data)), 4);
 }
 
-std::vector<TfRecord> parse_tfrecords(std::string_view bytes, const std::string& name) {
+std::vector<TfRecord> parse_tfrecords(std::string_view bytes, const std::string& name,
+                                      size_t* torn_tail) {
   std::vector<TfRecord> records;
   size_t at = 0;
+  if (torn_tail != nullptr) *torn_tail = 0;
   while (at < bytes.size()) {
     const auto fail = [&](const std::string& what) {
       return Error(fmt::format("{}: offset {}: {} (record {})", name, at, what, records.size()));
     };
-    if (bytes.size() - at < kHeaderBytes) throw fail("truncated record header");
+    const auto torn = [&] {  // the writer died inside its last record
+      if (torn_tail == nullptr) return false;
+      *torn_tail = bytes.size() - at;
+      return true;
+    };
+    if (bytes.size() - at < kHeaderBytes) {
+      if (torn()) break;
+      throw fail("truncated record header");
+    }
     const uint64_t length = get_le(bytes, at, 8);
     if (get_le(bytes, at + 8, 4) != mask_crc(crc32c(bytes.substr(at, 8)))) {
       throw fail("length CRC mismatch (corrupt file)");
     }
     const size_t room = bytes.size() - at;  // >= kHeaderBytes here
     if (room < kHeaderBytes + kFooterBytes || length > room - kHeaderBytes - kFooterBytes) {
+      if (torn()) break;
       throw fail(fmt::format("truncated record: {} data bytes announced", length));
     }
     const std::string_view data = bytes.substr(at + kHeaderBytes, length);
@@ -62,8 +73,8 @@ std::vector<TfRecord> parse_tfrecords(std::string_view bytes, const std::string&
   return records;
 }
 
-std::vector<TfRecord> read_tfrecord_file(const std::filesystem::path& path) {
-  return parse_tfrecords(read_file(path), path.string());
+std::vector<TfRecord> read_tfrecord_file(const std::filesystem::path& path, size_t* torn_tail) {
+  return parse_tfrecords(read_file(path), path.string(), torn_tail);
 }
 
 }  // namespace cola::track

@@ -28,7 +28,8 @@ class ResumeTest : public ::testing::Test {
     std::ofstream(run_ / ".hydra" / "config.yaml")
         << "seed: 7\nmodel:\n  hidden_size: 32\ntraining:\n  max_epochs: 2\n  lr: 0.001\n"
            "  resume: ''\nhydra:\n  run:\n    dir: outputs/old\n";
-    std::ofstream(run_ / ".hydra" / "overrides.yaml") << "- \"seed=7\"\n- \"model.hidden_size=32\"\n";
+    std::ofstream(run_ / ".hydra" / "overrides.yaml")
+        << "- \"seed=7\"\n- \"model.hidden_size=32\"\n";
   }
   static std::string at(const YAML::Node& tree, const char* key) {
     return find(tree, key).Scalar();
@@ -61,8 +62,8 @@ TEST_F(ResumeTest, ACheckpointInsideARunFindsTheRun) {
 }
 
 TEST_F(ResumeTest, MoreEpochsAndTheLogFrequencyMayChange) {
-  const auto r = resumed_run(
-      {"training.max_epochs=5", "training.resume=" + run_.string(), "training.log_every_n_steps=1"});
+  const auto r = resumed_run({"training.max_epochs=5", "training.resume=" + run_.string(),
+                              "training.log_every_n_steps=1"});
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(at(r->effective, "training.max_epochs"), "5");
   EXPECT_EQ(at(r->record, "training.max_epochs"), "5");  // the next resume keeps it
@@ -71,10 +72,11 @@ TEST_F(ResumeTest, MoreEpochsAndTheLogFrequencyMayChange) {
 }
 
 TEST_F(ResumeTest, OverridesThatChangeTheDataModelOrScheduleAreRefusedByName) {
-  for (const std::string o : {"training.lr=0.1", "model=bert-mini", "data.batch_size=8",
-                              "seed=1", "hydra.run.dir=elsewhere", "~training.max_epochs"}) {
-    const auto message =
-        test::error_message<UsageError>([&] { resumed_run({"training.resume=" + run_.string(), o}); });
+  for (const std::string o : {"training.lr=0.1", "model=bert-mini", "data.batch_size=8", "seed=1",
+                              "hydra.run.dir=elsewhere", "~training.max_epochs"}) {
+    const auto message = test::error_message<UsageError>([&] {
+      resumed_run({"training.resume=" + run_.string(), o});
+    });
     EXPECT_THAT(message, HasSubstr(o + ": a resumed run keeps the data, model and schedule of "))
         << o;
     EXPECT_THAT(message, HasSubstr("training.max_epochs")) << o;
@@ -83,9 +85,9 @@ TEST_F(ResumeTest, OverridesThatChangeTheDataModelOrScheduleAreRefusedByName) {
 
 TEST_F(ResumeTest, ARunWithoutACheckpointYetSaysSo) {
   fs::remove_all(run_ / "checkpoints");
-  EXPECT_THAT(test::error_message<UsageError>(
-                  [&] { resumed_run({"training.resume=" + run_.string()}); }),
-              HasSubstr("the run stopped before its first checkpoint"));
+  EXPECT_THAT(
+      test::error_message<UsageError>([&] { resumed_run({"training.resume=" + run_.string()}); }),
+      HasSubstr("the run stopped before its first checkpoint"));
 }
 
 TEST_F(ResumeTest, NoResumeOrACheckpointOutsideARunComposesAsUsual) {
@@ -96,9 +98,9 @@ TEST_F(ResumeTest, NoResumeOrACheckpointOutsideARunComposesAsUsual) {
 
 TEST_F(ResumeTest, AMalformedRunConfigNamesTheFile) {
   std::ofstream(run_ / ".hydra" / "config.yaml") << "training: [unclosed\n";
-  EXPECT_THAT(test::error_message<UsageError>(
-                  [&] { resumed_run({"training.resume=" + run_.string()}); }),
-              HasSubstr((run_ / ".hydra" / "config.yaml").string()));
+  EXPECT_THAT(
+      test::error_message<UsageError>([&] { resumed_run({"training.resume=" + run_.string()}); }),
+      HasSubstr((run_ / ".hydra" / "config.yaml").string()));
 }
 
 }  // namespace

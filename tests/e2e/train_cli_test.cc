@@ -10,12 +10,14 @@
 #include <numeric>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "core/file.h"
 #include "model/safetensors.h"
 #include "support/run_cli.h"
 #include "support/shared_data.h"
+#include "track/event_reader.h"
 
 namespace cola::test {
 namespace {
@@ -141,6 +143,16 @@ TEST(TrainCli, SigkillAtARandomStepThenResumeReachesTheSameWeights) {
   }
   const auto killed_at = last_logged_step(run / "metrics.jsonl");
   ASSERT_LT(killed_at, 30) << "the run finished before the kill";
+  {  // what the killed process left reads back: every metrics line and event record but perhaps
+     // a last one cut short by the kill
+    const std::string text = read_file(run / "metrics.jsonl");
+    std::istringstream lines(text.substr(0, text.rfind('\n') + 1));
+    for (std::string line; std::getline(lines, line);) EXPECT_NE(step_of(line), -1) << line;
+    for (const auto& f : track::find_event_files(run)) {
+      size_t torn = 0;
+      EXPECT_NO_THROW(track::read_event_file(f, &torn));
+    }
+  }
   const auto resumed = run_cli({"train", "training.resume=" + run.string()});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_THAT(resumed.out, HasSubstr("run directory: " + run.string()));

@@ -83,7 +83,8 @@ double check_golden(const OnnxPredictor& p, const std::vector<GoldenCase>& cases
     p.forward(batch, logits);
     for (size_t i = first; i < end; ++i) {
       for (size_t k = 0; k < 2; ++k) {
-        const double d = std::abs(logits[(i - first) * 2 + k] - cases[i].logits[k]);
+        const auto d =
+            static_cast<double>(std::abs(logits[(i - first) * 2 + k] - cases[i].logits[k]));
         max_diff = std::max(max_diff, d);
         EXPECT_LE(d, 1e-4) << cases[i].text << " logit " << k;
       }

@@ -67,6 +67,30 @@ TEST(TfRecord, EveryCorruptedByteIsDetected) {
               HasSubstr("f: offset 28: truncated record: 6 data bytes announced (record 1)"));
 }
 
+// A writer killed inside its last record leaves a prefix of it: read as TensorBoard reads it, the
+// file ends before it; read strictly, it is an error naming the offset.
+TEST(TfRecord, ATornLastRecordEndsTheFileWhenAllowed) {
+  std::string file;
+  append_tfrecord(file, "first record");
+  const size_t first = file.size();
+  append_tfrecord(file, "second");
+  for (size_t cut = first + 1; cut < file.size(); ++cut) {
+    size_t torn = 0;
+    const auto records = parse_tfrecords(file.substr(0, cut), "f", &torn);
+    ASSERT_EQ(records.size(), 1U) << "cut at " << cut;
+    EXPECT_EQ(torn, cut - first);
+    EXPECT_THAT(error_message<Error>([&] { parse_tfrecords(file.substr(0, cut), "f"); }),
+                HasSubstr("f: offset 28: truncated record"));
+  }
+  size_t torn = 1;
+  EXPECT_EQ(parse_tfrecords(file, "f", &torn).size(), 2U);
+  EXPECT_EQ(torn, 0U);
+  std::string bad = file;
+  bad[first + 13] = 'X';  // a corrupt byte is still an error, torn tail allowed or not
+  EXPECT_THAT(error_message<Error>([&] { parse_tfrecords(bad, "f", &torn); }),
+              HasSubstr("data CRC mismatch"));
+}
+
 class EventFileTest : public ::testing::Test {
  protected:
   test::TempDir dir_;
@@ -153,6 +177,26 @@ TEST_F(EventFileTest, ConfusionMatrixImageIsEncodedAsPng) {
   EXPECT_EQ(v.image, confusion_matrix_png({{5, 1}, {2, 4}}, {"n", "y"}));
   EXPECT_EQ(v.width, render_confusion_matrix({{5, 1}, {2, 4}}, {"n", "y"}).width());
   EXPECT_GT(v.height, 0);
+}
+
+// A resumed run's new file starts with a session start at the step after its checkpoint: the
+// run reads as one, without what the killed process logged after that checkpoint.
+TEST_F(EventFileTest, ASessionStartDropsTheLostStepsAcrossFiles) {
+  {
+    EventWriter killed(dir_.path());
+    for (int64_t step = 1; step <= 5; ++step) killed.add_scalar("train/loss", step, 1.0);
+  }
+  {
+    EventWriter resumed(dir_.path());  // the same second: the name takes a ".1"
+    resumed.add_session_start(4);
+    for (int64_t step = 4; step <= 6; ++step) resumed.add_scalar("train/loss", step, 2.0);
+  }
+  std::vector<std::pair<int64_t, double>> seen;
+  for (const auto& e : read_run_events(dir_.path())) {
+    for (const auto& v : e.values) seen.emplace_back(e.step, v.scalar);
+  }
+  EXPECT_EQ(seen, (std::vector<std::pair<int64_t, double>>{
+                      {1, 1.0}, {2, 1.0}, {3, 1.0}, {4, 2.0}, {5, 2.0}, {6, 2.0}}));
 }
 
 TEST_F(EventFileTest, TwoWritersInOneSecondGetTwoFiles) {
