@@ -14,7 +14,8 @@ namespace cola {
 AppendFile::AppendFile(const std::filesystem::path& path, Mode mode) : path_(path) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (mode == Mode::create_new ? O_EXCL : 0);
+  const int flags =
+      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (mode == Mode::create_new ? O_EXCL : 0);
   fd_ = ::open(path.c_str(), flags, 0644);
   if (fd_ < 0) {
     if (errno == EEXIST && mode == Mode::create_new) throw FileExists();
@@ -44,7 +45,8 @@ void AppendFile::append(std::string_view record) {
 }
 
 void AppendFile::sync() {
-  if (::fdatasync(fd_) != 0) throw Error(path_.string() + ": fsync failed: " + std::strerror(errno));
+  if (::fdatasync(fd_) != 0)
+    throw Error(path_.string() + ": fsync failed: " + std::strerror(errno));
 }
 
 size_t AppendFile::trim_torn_tail(char terminator) {
@@ -55,7 +57,8 @@ size_t AppendFile::trim_torn_tail(char terminator) {
   off_t keep = 0;  // where the last terminator ends, scanning back a block at a time
   char block[4096];
   for (off_t end = size; end > 0 && keep == 0;) {
-    const off_t begin = end > static_cast<off_t>(sizeof block) ? end - static_cast<off_t>(sizeof block) : 0;
+    const off_t begin =
+        end > static_cast<off_t>(sizeof block) ? end - static_cast<off_t>(sizeof block) : 0;
     const ssize_t n = ::pread(reader, block, static_cast<size_t>(end - begin), begin);
     if (n != end - begin) {
       ::close(reader);

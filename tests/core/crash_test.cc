@@ -21,11 +21,13 @@ namespace fs = std::filesystem;
 constexpr int kRounds = 200;
 constexpr int kMaxDelayUs = 3000;
 
+constexpr size_t kFileBytes = 256 * 1024;
+
 // 256 KiB of one letter: version i of the file is all 'a' + i % 26, so a mix shows.
-std::string version(uint64_t i) { return std::string(256 * 1024, static_cast<char>('a' + i % 26)); }
+std::string version(uint64_t i) { return std::string(kFileBytes, static_cast<char>('a' + i % 26)); }
 
 bool is_one_version(const std::string& content) {
-  return content.size() == 256 * 1024 && content.find_first_not_of(content[0]) == std::string::npos;
+  return content.size() == kFileBytes && content.find_first_not_of(content[0]) == std::string::npos;
 }
 
 TEST(Crash, WriteFileAtomicLeavesTheOldFileOrTheNew) {
@@ -58,7 +60,8 @@ TEST(Crash, AppendFileKeepsEveryRecordButATornLastOneWhole) {
   test::TempDir tmp;
   const auto path = tmp / "log.txt";
   const auto whole_records = [](const std::string& text, size_t& torn) {
-    size_t at = 0, count = 0;
+    size_t at = 0;
+    size_t count = 0;
     torn = 0;
     while (at < text.size()) {
       const size_t colon = text.find(':', at);

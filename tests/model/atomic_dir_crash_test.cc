@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string version(uint64_t i, char file) {
-  return std::string(128 * 1024, static_cast<char>('a' + i % 26)) + file;
+  return std::string(size_t{128} * 1024, static_cast<char>('a' + i % 26)) + file;
 }
 
 void write_version(const fs::path& dir, uint64_t i) {
@@ -35,7 +35,7 @@ TEST(AtomicDirectoryCrash, TheCheckpointIsTheOldOneOrTheNewOne) {
         ASSERT_TRUE(fs::is_directory(dir));
         const std::string m = read_file(dir / "model.safetensors");
         const std::string c = read_file(dir / "config.json");
-        ASSERT_EQ(m.size(), 128 * 1024 + 1);
+        ASSERT_EQ(m.size(), size_t{128} * 1024 + 1);
         EXPECT_EQ(m.back(), 'm');
         EXPECT_EQ(c.back(), 'c');
         EXPECT_EQ(m.substr(0, m.size() - 1), c.substr(0, c.size() - 1)) << "files of two versions";

@@ -14,7 +14,7 @@
 namespace cola::test {
 
 void kill_while_writing(int rounds, int max_delay_us, const std::function<void(uint64_t)>& write,
-                       const std::function<void()>& check) {
+                        const std::function<void()>& check) {
   // A shared page where the child says it has started writing.
   void* page = ::mmap(nullptr, sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -11,6 +11,6 @@ namespace cola::test {
 /// in this process. The writes should take most of the child's time, so that most kills land
 /// inside one. A child that stops by itself (a write threw) fails the test.
 void kill_while_writing(int rounds, int max_delay_us, const std::function<void(uint64_t)>& write,
-                       const std::function<void()>& check);
+                        const std::function<void()>& check);
 
 }  // namespace cola::test
