@@ -42,6 +42,9 @@ seed safetensors "$shared/golden/tiny-bert/model.safetensors"
 seed torch_save "$shared"/golden/pytorch/hostile/* "$shared/golden/pytorch/hf-bin/pytorch_model.bin" \
   "$shared/golden/pytorch/hf-bin-legacy/pytorch_model.bin"
 seed config configs/config.yaml configs/*/*.yaml "$shared/golden/tiny-bert/config.json"
+# A run's .hydra/config.yaml, NUL, its overrides.yaml, NUL, an override beside training.resume.
+printf 'seed: 7\ntraining:\n  max_epochs: 2\n  resume: ""\n\0- "seed=7"\n\0training.max_epochs=3' \
+  >"$build/corpus/config/resume"
 # A small ModelProto with the metadata `cola predict` reads, encoded from text by protoc.
 mkdir -p "$build/corpus/onnx_metadata"
 protoc --encode=onnx.ModelProto -I/usr/include onnx/onnx.proto >"$build/corpus/onnx_metadata/meta" <<'PROTO'

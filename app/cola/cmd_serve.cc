@@ -64,6 +64,10 @@ void check(const config::ServeConfig& c) {
   positive("request_timeout_s", c.request_timeout_s);
   positive("shutdown_timeout_s", c.shutdown_timeout_s);
   positive("http_threads", c.http_threads);
+  positive("keep_alive_timeout_s", c.keep_alive_timeout_s);
+  positive("read_timeout_s", c.read_timeout_s);
+  positive("write_timeout_s", c.write_timeout_s);
+  positive("request_read_timeout_s", c.request_read_timeout_s);
   if (c.port < 0 || c.port > 65535)
     throw UsageError(fmt::format("serve.port {} is not a port", c.port));
   if (c.max_batch_requests < 0 || c.max_queue_delay_us < 0 || c.max_input_length < 0) {

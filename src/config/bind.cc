@@ -239,6 +239,9 @@ void bind_serve(MapReader& r, ServeConfig& s) {
       .field("http_threads", s.http_threads)
       .field("keep_alive_max_count", s.keep_alive_max_count)
       .field("keep_alive_timeout_s", s.keep_alive_timeout_s)
+      .field("read_timeout_s", s.read_timeout_s)
+      .field("write_timeout_s", s.write_timeout_s)
+      .field("request_read_timeout_s", s.request_read_timeout_s)
       .field("tcp_nodelay", s.tcp_nodelay)
       .field("listen_backlog", s.listen_backlog)
       .field("model_id", s.model_id);

@@ -32,7 +32,13 @@ std::vector<std::string> load_overrides(const fs::path& run_dir) {
   std::vector<std::string> out;
   if (!node.IsSequence())
     throw UsageError(fmt::format("{}: not a list of overrides", file.string()));
-  for (const auto& o : node) out.push_back(o.as<std::string>());
+  for (size_t i = 0; i < node.size(); ++i) {
+    if (!node[i].IsScalar()) {
+      throw UsageError(
+          fmt::format("{}: entry {} is not an override (key=value)", file.string(), i));
+    }
+    out.push_back(node[i].Scalar());
+  }
   return out;
 }
 
@@ -66,7 +72,10 @@ std::optional<ResumedRun> resumed_run(const std::vector<std::string>& overrides)
     }
   }
   if (!resume) return std::nullopt;
-  const fs::path target = resume_value(*resume);
+  // RUN/ and RUN/checkpoints/last/ as a shell completes them: without the trailing separator,
+  // whose empty file name would make parent_path() the directory itself.
+  fs::path target = fs::path(resume_value(*resume)).lexically_normal();
+  if (!target.has_filename() && target.has_parent_path()) target = target.parent_path();
   ResumedRun run;
   if (fs::exists(hydra_config(target))) {
     run.run_dir = target;
@@ -85,6 +94,10 @@ std::optional<ResumedRun> resumed_run(const std::vector<std::string>& overrides)
                     resume->text, run.checkpoint.string()));
   }
   run.record = load_yaml(hydra_config(run.run_dir));
+  if (!run.record.IsMap()) {
+    throw UsageError(
+        fmt::format("{}: not a composed config (a YAML map)", hydra_config(run.run_dir).string()));
+  }
   run.overrides = load_overrides(run.run_dir);
   const auto& allowed = resumable_keys();
   for (const auto& o : parsed) {

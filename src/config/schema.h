@@ -111,6 +111,9 @@ struct ServeConfig {
   int http_threads = 1024;                // connection threads: a keep-alive connection holds one
   int64_t keep_alive_max_count = 100000;  // requests per keep-alive connection
   double keep_alive_timeout_s = 5;        // idle seconds before a keep-alive connection closes
+  double read_timeout_s = 5;              // longest wait for a request's next bytes
+  double write_timeout_s = 5;             // longest wait for a client to take an answer's bytes
+  double request_read_timeout_s = 30;     // a request's headers and body arrive within this
   bool tcp_nodelay = true;                // no Nagle delay on small responses
   int listen_backlog = 4096;              // pending connections the kernel queues
   std::string model_id;                   // /info's model_id; empty = the model file's name

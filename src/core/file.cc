@@ -18,6 +18,23 @@ namespace {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// The end of every atomic write: a temp file whose data reached the disk (`written`, else `why`)
+// replaces `path`, and the rename itself is made durable. On failure the temp file goes.
+void rename_into_place(const fs::path& temp, const fs::path& path, bool written,
+                       const std::string& why) {
+  std::error_code ec;
+  if (!written) {
+    fs::remove(temp, ec);
+    throw Error(path.string() + ": write failed: " + why);
+  }
+  fs::rename(temp, path, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    throw Error(path.string() + ": cannot rename into place: " + ec.message());
+  }
+  fsync_directory(path.parent_path());
+}
+
 }  // namespace
 
 // Hidden, with the pid and a random suffix, so concurrent writers never collide.
@@ -33,17 +50,7 @@ void commit_file(const fs::path& temp, const fs::path& path) {
   const bool synced = fd >= 0 && ::fsync(fd) == 0;
   const std::string why = synced ? "" : errno_text();
   if (fd >= 0) ::close(fd);
-  std::error_code ec;
-  if (!synced) {
-    fs::remove(temp, ec);
-    throw Error(path.string() + ": write failed: " + why);
-  }
-  fs::rename(temp, path, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw Error(path.string() + ": cannot rename into place: " + ec.message());
-  }
-  fsync_directory(path.parent_path());
+  rename_into_place(temp, path, synced, why);
 }
 
 std::string read_file(const fs::path& path) {
@@ -89,21 +96,14 @@ void AtomicFileWriter::write(std::string_view bytes) {
 
 void AtomicFileWriter::commit() {
   if (file_ == nullptr) throw Error(path_.string() + ": committed twice");
-  const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-  const std::string why = ok ? "" : errno_text();
-  std::fclose(file_);
+  bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  std::string why = ok ? "" : errno_text();
+  if (std::fclose(file_) != 0 && ok) {
+    ok = false;
+    why = errno_text();
+  }
   file_ = nullptr;
-  std::error_code ec;
-  if (!ok) {
-    fs::remove(temp_, ec);
-    throw Error(path_.string() + ": write failed: " + why);
-  }
-  fs::rename(temp_, path_, ec);
-  if (ec) {
-    fs::remove(temp_, ec);
-    throw Error(path_.string() + ": cannot rename into place: " + ec.message());
-  }
-  fsync_directory(path_.parent_path());
+  rename_into_place(temp_, path_, ok, why);
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content) {

@@ -10,17 +10,24 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "serve/api.h"
+#include "serve/http_connection.h"
 
 namespace cola::serve {
 
 struct HttpServer::Impl {
   Service& service;
   config::ServeConfig config;
-  httplib::Server server;
+  DeadlineServer server;
   std::thread thread;
   std::atomic<int> socket{-1};  // the listening socket, seen in set_socket_options
 
-  Impl(Service& s, const config::ServeConfig& c) : service(s), config(c) {}
+  Impl(Service& s, const config::ServeConfig& c)
+      : service(s),
+        config(c),
+        server(ConnectionTimeouts{.read_s = c.read_timeout_s,
+                                  .write_s = c.write_timeout_s,
+                                  .request_read_s = c.request_read_timeout_s,
+                                  .keep_alive_s = c.keep_alive_timeout_s}) {}
 
   void handle(const httplib::Request& req, httplib::Response& res) {
     Request r;
@@ -32,7 +39,7 @@ struct HttpServer::Impl {
     Response out = service.handle(r);
     res.status = out.status;
     for (auto& [name, value] : out.headers) res.set_header(name, value);
-    if (!out.content_type.empty()) res.set_content(std::move(out.body), out.content_type);
+    if (!out.content_type.empty()) res.set_content(out.body, out.content_type);
   }
 
   void configure() {
@@ -40,7 +47,6 @@ struct HttpServer::Impl {
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_keep_alive_max_count(
         static_cast<size_t>(std::max<int64_t>(1, config.keep_alive_max_count)));
-    server.set_keep_alive_timeout(static_cast<time_t>(std::max(1.0, config.keep_alive_timeout_s)));
     server.set_tcp_nodelay(config.tcp_nodelay);
     server.set_payload_max_length(static_cast<size_t>(std::max<int64_t>(0, config.payload_limit)));
     // Replacing httplib's socket options drops its SO_REUSEADDR: set it again, and keep the
@@ -59,16 +65,22 @@ struct HttpServer::Impl {
     server.Patch(".*", handler);
     server.Delete(".*", handler);
     server.Options(".*", handler);
-    // What httplib answers itself (413 over payload_limit, 400 for a malformed request line)
-    // gets the API's JSON error body too.
+    // What httplib answers itself (413 over payload_limit, 400 for a malformed request line, and
+    // a request that did not arrive in time, which it calls 400 too) gets the API's JSON body.
     server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
-      const bool too_large = res.status == 413;
-      const std::string message =
-          too_large ? fmt::format("the body is over payload_limit ({} bytes)", config.payload_limit)
-                    : fmt::format("HTTP {}", res.status);
-      res.set_content(error_body(message, too_large ? "PayloadTooLarge" : "Validation"),
-                      "application/json");
+      std::string message = fmt::format("HTTP {}", res.status);
+      std::string type = "Validation";
+      if (DeadlineServer::request_timed_out()) {
+        res.status = 408;
+        message = fmt::format("the request did not arrive within {} s (request_read_timeout_s)",
+                              config.request_read_timeout_s);
+        type = "Timeout";
+      } else if (res.status == 413) {
+        message = fmt::format("the body is over payload_limit ({} bytes)", config.payload_limit);
+        type = "PayloadTooLarge";
+      }
+      res.set_content(error_body(message, type), "application/json");
       service.metrics().request(res.status, 0);
       log::info("{} {} {}", req.method, req.path, res.status);
     });

@@ -4,7 +4,7 @@
 // batching server, so each is set from the config: the connection thread pool (a keep-alive
 // connection holds a thread, so its size caps concurrent clients and hence batch sizes), the
 // keep-alive limits (5 requests, 5 s), Nagle (on), the listen backlog (5) and the payload limit
-// (none).
+// (none). Its connections are read with a deadline per request (serve/http_connection.h).
 #include <memory>
 
 #include "config/schema.h"

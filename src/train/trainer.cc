@@ -321,9 +321,10 @@ TrainResult run(Session& s) {
 
 // True when `checkpoint` is one of `run_dir`'s own (run_dir/checkpoints/<name>).
 bool inside_run(const fs::path& checkpoint, const fs::path& run_dir) {
+  auto path = fs::path(checkpoint).lexically_normal();
+  if (!path.has_filename() && path.has_parent_path()) path = path.parent_path();  // "last/"
   std::error_code ec;
-  return fs::equivalent(fs::path(checkpoint).lexically_normal().parent_path().parent_path(),
-                        run_dir, ec);
+  return fs::equivalent(path.parent_path().parent_path(), run_dir, ec);
 }
 
 // A run continued in place: its validations so far, so the summary covers the whole run.

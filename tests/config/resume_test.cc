@@ -61,6 +61,17 @@ TEST_F(ResumeTest, ACheckpointInsideARunFindsTheRun) {
   EXPECT_EQ(at(r->effective, "training.resume"), (run_ / "checkpoints" / "best").string());
 }
 
+TEST_F(ResumeTest, ATrailingSlashNamesTheSameRunAndCheckpoint) {
+  const auto dir = resumed_run({"training.resume=" + run_.string() + "/"});
+  ASSERT_TRUE(dir.has_value());
+  EXPECT_EQ(dir->run_dir, run_);
+  const auto last =
+      resumed_run({"training.resume=" + (run_ / "checkpoints" / "last").string() + "/"});
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->run_dir, run_);
+  EXPECT_EQ(last->checkpoint, run_ / "checkpoints" / "last");
+}
+
 TEST_F(ResumeTest, MoreEpochsAndTheLogFrequencyMayChange) {
   const auto r = resumed_run({"training.max_epochs=5", "training.resume=" + run_.string(),
                               "training.log_every_n_steps=1"});
@@ -97,10 +108,24 @@ TEST_F(ResumeTest, NoResumeOrACheckpointOutsideARunComposesAsUsual) {
 }
 
 TEST_F(ResumeTest, AMalformedRunConfigNamesTheFile) {
-  std::ofstream(run_ / ".hydra" / "config.yaml") << "training: [unclosed\n";
-  EXPECT_THAT(
-      test::error_message<UsageError>([&] { resumed_run({"training.resume=" + run_.string()}); }),
-      HasSubstr((run_ / ".hydra" / "config.yaml").string()));
+  for (const char* bad : {"training: [unclosed\n", "just a scalar\n", "- a\n- list\n"}) {
+    std::ofstream(run_ / ".hydra" / "config.yaml") << bad;
+    EXPECT_THAT(
+        test::error_message<UsageError>([&] { resumed_run({"training.resume=" + run_.string()}); }),
+        HasSubstr((run_ / ".hydra" / "config.yaml").string()))
+        << bad;
+  }
+}
+
+TEST_F(ResumeTest, MalformedOverridesNameTheFileAndEntry) {
+  const auto file = run_ / ".hydra" / "overrides.yaml";
+  for (const char* bad : {"- seed=7\n- {a: 1}\n", "- seed=7\n- [x]\n", "seed: 7\n"}) {
+    std::ofstream(file) << bad;
+    EXPECT_THAT(
+        test::error_message<UsageError>([&] { resumed_run({"training.resume=" + run_.string()}); }),
+        HasSubstr(file.string()))
+        << bad;
+  }
 }
 
 }  // namespace

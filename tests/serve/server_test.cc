@@ -10,61 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "runtime/onnx_predictor.h"
-#include "serve/http_server.h"
-#include "serve/service.h"
-#include "support/shared_data.h"
+#include "server_fixture.h"
 
 namespace cola::serve {
 namespace {
 
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
-namespace fs = std::filesystem;
-
-class ServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto shared = test::shared_dir();
-    if (!shared) {
-      if (test::shared_required()) FAIL() << "COLA_REQUIRE_SHARED=1 but ../shared is missing";
-      GTEST_SKIP() << "shared data not found (set COLA_SHARED_DIR)";
-    }
-    const fs::path golden = *shared / "golden/tiny-bert";
-    runtime::OnnxPredictorOptions o;
-    o.vocab = golden / "vocab.txt";
-    o.labels = golden / "config.json";
-    o.predict.batch_size = 1 << 20;
-    o.predict.max_length = 1 << 20;
-    o.predict.keep_logits = true;
-    predictor_ = runtime::OnnxPredictor::open(*shared / "golden/pytorch/seed-onnx/model.onnx", o);
-    std::ifstream in(golden / "cases.jsonl");
-    std::string line;
-    while (std::getline(in, line) && texts_.size() < 64) {
-      texts_.push_back(Json::parse(line)["text"].get<std::string>());
-    }
-  }
-
-  void start(config::ServeConfig c = {}, bool warm = true) {
-    c.port = 0;
-    c.http_threads = 64;
-    service_ = std::make_unique<Service>(*predictor_, c, ModelInfo{"seed", "sha", "test"});
-    http_ = std::make_unique<HttpServer>(*service_, c);
-    port_ = http_->bind();
-    http_->start();
-    if (warm) service_->warm_up();
-  }
-  void TearDown() override {
-    if (http_) http_->stop();
-  }
-  httplib::Client client() const { return httplib::Client("127.0.0.1", port_); }
-
-  std::unique_ptr<runtime::OnnxPredictor> predictor_;
-  std::vector<std::string> texts_;
-  std::unique_ptr<Service> service_;
-  std::unique_ptr<HttpServer> http_;
-  int port_ = 0;
-};
 
 TEST_F(ServerTest, AnswersEqualThePredictors) {
   start();
@@ -121,7 +73,7 @@ TEST_F(ServerTest, ConcurrentClientsAreBatchedTogether) {
 }
 
 TEST_F(ServerTest, ReadinessBeforeWarmUpAndTransportErrorsAreJson) {
-  config::ServeConfig c;
+  auto c = test_config();
   c.payload_limit = 1000;
   start(c, /*warm=*/false);
   auto cl = client();
