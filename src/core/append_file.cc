@@ -28,7 +28,6 @@ AppendFile::~AppendFile() {
 }
 
 void AppendFile::append(std::string_view record) {
-  const off_t start = ::lseek(fd_, 0, SEEK_END);
   size_t done = 0;
   while (done < record.size()) {
     const ssize_t n = ::write(fd_, record.data() + done, record.size() - done);
@@ -38,7 +37,10 @@ void AppendFile::append(std::string_view record) {
       continue;
     } else {
       const std::string why = n < 0 ? std::strerror(errno) : "no space written";
-      if (done > 0 && start >= 0) (void)::ftruncate(fd_, start);  // no partial record stays
+      // No partial record stays. Found only now, off the common path: after an O_APPEND write
+      // the offset is the file's end, `done` bytes past where the record began.
+      const off_t end = done > 0 ? ::lseek(fd_, 0, SEEK_CUR) : -1;
+      if (end >= static_cast<off_t>(done)) (void)::ftruncate(fd_, end - static_cast<off_t>(done));
       throw Error(path_.string() + ": write failed: " + why);
     }
   }

@@ -1,9 +1,12 @@
 // kill -9 at a random moment of each core writer, 200 times: the file is the old one or the new
 // one (write_file_atomic, commit_file), never torn; a log (AppendFile) keeps every record whole
-// but perhaps its last, which the next writer trims.
+// but perhaps its last, which the next writer trims, and takes back a record a full disk cut short.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -107,6 +110,29 @@ TEST(Crash, AFailedAppendNamesTheFile) {
   AppendFile full("/dev/full", AppendFile::Mode::append);
   EXPECT_THAT(test::error_message<Error>([&] { full.append("record\n"); }),
               ::testing::HasSubstr("/dev/full: write failed: No space left on device"));
+}
+
+TEST(Crash, ARecordCutShortByAFullDiskIsTakenBack) {
+  // A file-size limit of 100 bytes makes the second 60-byte record a partial write (40 bytes),
+  // then EFBIG: the 40 bytes must go, leaving the first record alone. In a child, for the limit.
+  test::TempDir tmp;
+  const auto log = tmp / "metrics.jsonl";
+  const std::string record = std::string(59, 'r') + "\n";
+  const auto append_twice_under_the_limit = [&] {
+    std::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{100, RLIM_INFINITY};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    AppendFile file(log, AppendFile::Mode::append);
+    file.append(record);
+    try {
+      file.append(record);
+    } catch (const Error& e) {
+      std::exit(std::string(e.what()).find("write failed") != std::string::npos ? 0 : 2);
+    }
+    std::exit(3);
+  };
+  EXPECT_EXIT(append_twice_under_the_limit(), ::testing::ExitedWithCode(0), "");
+  EXPECT_EQ(read_file(log), record);
 }
 
 TEST(Crash, AppendFileCreateNewRefusesAnExistingFile) {

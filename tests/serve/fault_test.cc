@@ -114,8 +114,8 @@ class Mix {
       }
       case 1: {  // a valid body cut short: no proper prefix of a JSON object is JSON
         const std::string b = valid().body;
-        return {"truncated JSON", b.substr(0, static_cast<size_t>(pick(static_cast<int>(b.size())))),
-                422};
+        return {"truncated JSON",
+                b.substr(0, static_cast<size_t>(pick(static_cast<int>(b.size())))), 422};
       }
       case 2: {
         const char* huge[] = {R"({"inputs": 1e999999})", R"({"inputs": -1e400})",
@@ -150,8 +150,9 @@ class Mix {
   int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   Case valid() {
     const auto& text = texts_[static_cast<size_t>(pick(static_cast<int>(texts_.size())))];
-    return {"valid", pick(4) != 0 ? Json{{"inputs", text}}.dump()
-                                  : Json{{"inputs", Json::array({text, texts_[0]})}}.dump(),
+    return {"valid",
+            pick(4) != 0 ? Json{{"inputs", text}}.dump()
+                         : Json{{"inputs", Json::array({text, texts_[0]})}}.dump(),
             200};
   }
 
@@ -190,8 +191,8 @@ TEST_F(ServeUnderFaults, TenThousandRequestsAFifthMalformedEachGetTheirStatus) {
         } else if (k.status == 200) {
           const auto j = Json::parse(r->body);
           const auto& one = j[0].is_array() ? j[0] : j;
-          if (one.size() != 2 || std::abs(one[0]["score"].get<double>() +
-                                          one[1]["score"].get<double>() - 1) > 1e-5) {
+          if (one.size() != 2 ||
+              std::abs(one[0]["score"].get<double>() + one[1]["score"].get<double>() - 1) > 1e-5) {
             fault = "scores do not sum to 1: " + r->body;
           }
         } else if (!Json::accept(r->body) || !Json::parse(r->body).contains("error")) {
@@ -211,7 +212,8 @@ TEST_F(ServeUnderFaults, TenThousandRequestsAFifthMalformedEachGetTheirStatus) {
   EXPECT_NEAR(want_by_status[200], kThreads * kPerThread * 0.8, kThreads * kPerThread * 0.02);
   const auto metrics = service_->metrics().render();
   for (const auto& [status, n] : want_by_status) {
-    EXPECT_THAT(metrics, HasSubstr(fmt::format("cola_requests_total{{status=\"{}\"}} {}\n", status, n)));
+    EXPECT_THAT(metrics,
+                HasSubstr(fmt::format("cola_requests_total{{status=\"{}\"}} {}\n", status, n)));
   }
   EXPECT_THAT(metrics, HasSubstr("cola_requests_in_flight 0\n"));
 }
@@ -267,7 +269,7 @@ TEST_F(ServeUnderFaults, ClientsHangingUpMidRequestLeaveItServing) {
 
 TEST_F(ServeUnderFaults, ASlowClientIsDroppedAndBlocksNoOne) {
   auto c = test_config();
-  c.read_timeout_s = 1.5;  // a byte a second never trips the per-read timeout...
+  c.read_timeout_s = 1.5;        // a byte a second never trips the per-read timeout...
   c.request_read_timeout_s = 2;  // ...but the request's deadline drops it
   start(c);
   const std::string body = Json{{"inputs", texts_[0]}}.dump();
