@@ -18,9 +18,10 @@ build: configure
 
 # ONNXRUNTIME_ROOT (an official release) wins; otherwise the pinned npm-based cache.
 configure: deps
-	@ort=$$(scripts/fetch-onnxruntime.sh) && \
-	if ! grep -qxF "ONNXRUNTIME_ROOT:PATH=$$ort" $(BUILD)/CMakeCache.txt 2>/dev/null; then \
-	  cmake --preset $(PRESET) -DONNXRUNTIME_ROOT:PATH=$$ort; \
+	@ort=$$(scripts/fetch-onnxruntime.sh) && web=$$(scripts/fetch-onnxruntime-web.sh) && \
+	if ! grep -qxF "ONNXRUNTIME_ROOT:PATH=$$ort" $(BUILD)/CMakeCache.txt 2>/dev/null || \
+	   ! grep -qxF "COLA_ORT_WEB_DIR:PATH=$$web" $(BUILD)/CMakeCache.txt 2>/dev/null; then \
+	  cmake --preset $(PRESET) -DONNXRUNTIME_ROOT:PATH=$$ort -DCOLA_ORT_WEB_DIR:PATH=$$web; \
 	fi
 
 deps:

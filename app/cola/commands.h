@@ -26,5 +26,6 @@ void setup_bench(CLI::App& cmd);
 void setup_hub(CLI::App& cmd);
 void setup_convert(CLI::App& cmd);
 void setup_serve(CLI::App& cmd);
+void setup_web(CLI::App& cmd);
 
 }  // namespace cola::app

@@ -36,6 +36,8 @@ constexpr Command kCommands[] = {
      cola::app::setup_bench},
     {"serve", "Serve an .onnx over HTTP with dynamic batching (TEI-compatible /predict)",
      cola::app::setup_serve},
+    {"web", "Write a static site that classifies sentences in the browser (onnxruntime-web)",
+     cola::app::setup_web},
     {"runs", "List run directories with their best metrics (sort, filter)", cola::app::setup_runs},
     {"report", "Write a self-contained HTML report of a run", cola::app::setup_report},
     {"verify", "Check an artifact against its *.manifest.json", cola::app::setup_verify},

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <csignal>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
 #include "support/run_cli.h"
@@ -19,16 +18,9 @@ namespace {
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
-// Waits (up to 60 s) for "listening on http://HOST:PORT" and returns PORT.
+// "listening on http://HOST:PORT": PORT.
 int wait_for_port(const BackgroundCli& cli) {
-  const std::regex line(R"(listening on http://127\.0\.0\.1:(\d+))");
-  for (int i = 0; i < 600; ++i) {
-    std::smatch m;
-    const std::string out = cli.out_so_far();
-    if (std::regex_search(out, m, line)) return std::stoi(m[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return -1;
+  return test::wait_for_port(cli, R"(listening on http://127\.0\.0\.1:(\d+))");
 }
 
 bool wait_ready(int port) {

@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <regex>
 #include <stdexcept>
+#include <thread>
 
 #include "support/shared_data.h"
 
@@ -109,6 +112,17 @@ CliResult BackgroundCli::wait() {
   auto r = collect(pid_, out_, err_);
   pid_ = -1;
   return r;
+}
+
+int wait_for_port(const BackgroundCli& cli, const std::string& pattern) {
+  const std::regex line(pattern);
+  for (int i = 0; i < 600; ++i) {
+    std::smatch m;
+    const std::string out = cli.out_so_far();
+    if (std::regex_search(out, m, line)) return std::stoi(m[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return -1;
 }
 
 int count_lines(const std::string& text) {

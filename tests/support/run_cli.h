@@ -44,6 +44,10 @@ class BackgroundCli {
   std::string out_, err_;
 };
 
+/// Waits (up to 60 s) for the process to print a line matching `pattern`, whose first group is a
+/// port ("listening on http://127.0.0.1:(\\d+)"), and returns it; -1 if it never does.
+int wait_for_port(const BackgroundCli& cli, const std::string& pattern);
+
 /// Number of lines in `text` (a trailing newline does not start a new line).
 int count_lines(const std::string& text);
 

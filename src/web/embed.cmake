@@ -1,0 +1,18 @@
+# Writes OUT, a C++ file holding each of FILES (in DIR) as a raw string literal, so that `cola web`
+# carries its page and needs no install step: cmake -DOUT=.. -DDIR=.. -DFILES="a;b" -P embed.cmake
+set(delimiter "cola_web")
+set(body "// Generated from web/ by src/web/embed.cmake: edit the files there.\n")
+string(APPEND body "#include \"web/assets.h\"\n\nnamespace cola::web {\nnamespace {\n\n")
+string(APPEND body "constexpr Asset kAssets[] = {\n")
+foreach(name IN LISTS FILES)
+  file(READ "${DIR}/${name}" content)
+  string(FIND "${content}" ")${delimiter}\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${DIR}/${name} contains )${delimiter}\", which would end its literal")
+  endif()
+  string(APPEND body "    {\"${name}\", R\"${delimiter}(${content})${delimiter}\"},\n")
+endforeach()
+string(APPEND body "};\n\n}  // namespace\n\nstd::span<const Asset> assets() { return kAssets; }\n\n")
+string(APPEND body "}  // namespace cola::web\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(RENAME "${OUT}.tmp" "${OUT}")
