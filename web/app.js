@@ -3,7 +3,6 @@
 //   index.html                  type a sentence, or paste lines for a table and a JSONL download
 //   index.html?text=A&text=B    classify those; the cola predict JSON lines go to <pre id=predictions>
 //   ...&bench=N                 also time N sentences (the texts, repeated) into <pre id=bench>
-import * as ort from "./ort.wasm.min.mjs";
 import { onnxMetadata } from "./onnx_metadata.js";
 import { BertTokenizer } from "./tokenizer.js";
 
@@ -60,6 +59,9 @@ class Classifier {
     if (typeof WebAssembly !== "object") {
       throw new Error("this browser has no WebAssembly, which the model runs on");
     }
+    // Imported here, not at the top: a browser without WebAssembly, or a site missing the file,
+    // then gets a message on the page instead of a module that silently fails to load.
+    const ort = await import("./ort.wasm.min.mjs");
     const [bytes, binary] = await Promise.all([
       fetchOk("model.onnx").then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b)),
       wasmBinary(),
@@ -74,11 +76,12 @@ class Classifier {
     ort.env.wasm.wasmBinary = binary;
     ort.env.wasm.wasmPaths = { mjs: new URL("ort-wasm-simd-threaded.mjs", import.meta.url).href };
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
-    return new Classifier(session, new BertTokenizer(meta.vocab, config), id2label,
+    return new Classifier(ort, session, new BertTokenizer(meta.vocab, config), id2label,
                           await sha256(bytes));
   }
 
-  constructor(session, tokenizer, id2label, sha) {
+  constructor(ort, session, tokenizer, id2label, sha) {
+    this.ort = ort;
     this.session = session;
     this.tokenizer = tokenizer;
     this.sha256 = sha;
@@ -105,6 +108,7 @@ class Classifier {
       });
       const dims = [rows.length, width];
       const feeds = {};
+      const ort = this.ort;
       for (const name of this.session.inputNames) {
         if (name === "input_ids") feeds[name] = new ort.Tensor("int64", ids, dims);
         else if (name === "attention_mask") feeds[name] = new ort.Tensor("int64", mask, dims);

@@ -152,11 +152,12 @@ TEST_F(WebCli, ABrokenModelIsReportedOnThePage) {
   const int port = wait_for_port(web);
   ASSERT_GT(port, 0);
   std::ofstream(site / "model.onnx", std::ios::trunc) << "not a model";
-  const std::string dom = dump_dom("http://127.0.0.1:" + std::to_string(port) + "/?text=Hi.");
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/?text=Hi.";
+  const std::string broken = dump_dom(url);
   web.signal(SIGTERM);
   web.wait();
-  EXPECT_THAT(element_text(dom, "error"), HasSubstr("model"));
-  EXPECT_THAT(element_text(dom, "predictions"), ::testing::IsEmpty());
+  EXPECT_THAT(element_text(broken, "error"), HasSubstr("model file"));
+  EXPECT_THAT(element_text(broken, "predictions"), ::testing::IsEmpty());
 }
 
 TEST(WebCliErrors, AModelWithoutItsVocabularyIsRefusedByName) {
