@@ -19,7 +19,9 @@ struct DefaultsEntry {
   std::string option;
 };
 
-YAML::Node load_yaml(const fs::path& file) {
+}  // namespace
+
+YAML::Node load_yaml_file(const fs::path& file) {
   try {
     YAML::Node node = YAML::LoadFile(file.string());
     return node.IsNull() ? YAML::Node(YAML::NodeType::Map) : node;
@@ -30,6 +32,8 @@ YAML::Node load_yaml(const fs::path& file) {
         fmt::format("{}:{}:{}: {}", file.string(), e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
+
+namespace {
 
 std::vector<DefaultsEntry> parse_defaults(const YAML::Node& list, const std::string& file) {
   std::vector<DefaultsEntry> entries;
@@ -146,7 +150,7 @@ void apply_value_override(YAML::Node& tree, const Override& o) {
 // only what differs.
 YAML::Node load_option(const fs::path& dir, const DefaultsEntry& e, int depth = 0) {
   const fs::path file = dir / e.group / (e.option + ".yaml");
-  YAML::Node self = load_yaml(file);
+  YAML::Node self = load_yaml_file(file);
   const YAML::Node list = YAML::Node(self)["defaults"];
   if (!list.IsDefined() || list.IsNull()) return self;
   self.remove("defaults");
@@ -204,7 +208,7 @@ std::vector<std::string> group_options(const fs::path& config_dir, const std::st
 Composed compose(const ComposeOptions& options) {
   const fs::path dir = fs::absolute(options.config_dir).lexically_normal();
   const fs::path primary = dir / (options.config_name + ".yaml");
-  YAML::Node self = load_yaml(primary);
+  YAML::Node self = load_yaml_file(primary);
   auto defaults = parse_defaults(self["defaults"], primary.string());
   self.remove("defaults");
 

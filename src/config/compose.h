@@ -35,6 +35,10 @@ struct Composed {
 /// at fault.
 Composed compose(const ComposeOptions& options);
 
+/// A YAML file (an empty one is an empty map). Throws UsageError naming the file, with the line
+/// and column of a syntax error.
+YAML::Node load_yaml_file(const std::filesystem::path& file);
+
 /// The options available in a group (the .yaml files in config_dir/<group>), sorted.
 std::vector<std::string> group_options(const std::filesystem::path& config_dir,
                                        const std::string& group);

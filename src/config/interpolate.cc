@@ -27,7 +27,7 @@ size_t closing_brace(std::string_view text, size_t open) {
   return std::string_view::npos;
 }
 
-std::string trim(std::string_view s) {
+std::string trim_unquote(std::string_view s) {
   const auto b = s.find_first_not_of(" \t");
   if (b == std::string_view::npos) return "";
   const auto e = s.find_last_not_of(" \t");
@@ -143,7 +143,8 @@ class Resolver {
   YAML::Node call_resolver(const std::string& name, std::string_view raw_args,
                            const std::string& path) {
     std::vector<std::string> args;
-    for (const auto& a : split_top_level(raw_args)) args.push_back(trim(substitute(a, path)));
+    for (const auto& a : split_top_level(raw_args))
+      args.push_back(trim_unquote(substitute(a, path)));
     if (name == "oc.env") return env(args, path);
     if (name == "now") return YAML::Node(format_now(args.empty() ? "" : args[0]));
     if (name == "cola.config_dir") return YAML::Node(ctx_.config_dir.string());

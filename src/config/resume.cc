@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "config/compose.h"
 #include "config/override.h"
 #include "config/tree.h"
 #include "core/error.h"
@@ -17,18 +18,10 @@ constexpr char kResumeKey[] = "training.resume";
 
 fs::path hydra_config(const fs::path& run_dir) { return run_dir / ".hydra" / "config.yaml"; }
 
-YAML::Node load_yaml(const fs::path& file) {
-  try {
-    return YAML::LoadFile(file.string());
-  } catch (const YAML::Exception& e) {
-    throw UsageError(fmt::format("{}: {}", file.string(), e.what()));
-  }
-}
-
 std::vector<std::string> load_overrides(const fs::path& run_dir) {
   const auto file = run_dir / ".hydra" / "overrides.yaml";
   if (!fs::exists(file)) return {};
-  const auto node = load_yaml(file);
+  const auto node = load_yaml_file(file);
   std::vector<std::string> out;
   if (!node.IsSequence())
     throw UsageError(fmt::format("{}: not a list of overrides", file.string()));
@@ -93,8 +86,8 @@ std::optional<ResumedRun> resumed_run(const std::vector<std::string>& overrides)
                     "training.checkpoint_every_n_steps to save one more often); start it again",
                     resume->text, run.checkpoint.string()));
   }
-  run.record = load_yaml(hydra_config(run.run_dir));
-  if (!run.record.IsMap()) {
+  run.record = load_yaml_file(hydra_config(run.run_dir));
+  if (!run.record.IsMap() || run.record.size() == 0) {
     throw UsageError(
         fmt::format("{}: not a composed config (a YAML map)", hydra_config(run.run_dir).string()));
   }

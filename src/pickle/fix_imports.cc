@@ -10,7 +10,7 @@ struct Rename {
 // The tables of CPython 3.11's Lib/_compat_pickle.py, generated from it and kept whole so that
 // a name renames exactly as Python would rename it.
 // (module, name) -> (module, name): _compat_pickle.NAME_MAPPING.
-constexpr Rename kNames[] = {
+constexpr Rename kRenames[] = {
     {"__builtin__", "xrange", "builtins", "range"},
     {"__builtin__", "reduce", "functools", "reduce"},
     {"__builtin__", "intern", "sys", "intern"},
@@ -163,7 +163,7 @@ constexpr std::pair<std::string_view, std::string_view> kModules[] = {
 
 std::pair<std::string_view, std::string_view> fix_import(std::string_view module,
                                                          std::string_view name) {
-  for (const auto& row : kNames) {
+  for (const auto& row : kRenames) {
     if (row.module == module && row.name == name) return {row.new_module, row.new_name};
   }
   for (const auto& [old_module, new_module] : kModules) {

@@ -6,7 +6,7 @@
 namespace cola::pickle::detail {
 namespace {
 
-constexpr std::pair<Op, std::string_view> kNames[] = {
+constexpr std::pair<Op, std::string_view> kOpNames[] = {
     {kMark, "MARK"},
     {kEmptyTuple, "EMPTY_TUPLE"},
     {kStop, "STOP"},
@@ -80,7 +80,7 @@ constexpr std::pair<Op, std::string_view> kNames[] = {
 // Indexed by the opcode byte, so the per-opcode lookup in messages is one load.
 constexpr std::array<std::string_view, 256> kByCode = [] {
   std::array<std::string_view, 256> table{};
-  for (const auto& [op, name] : kNames) table[op] = name;
+  for (const auto& [op, name] : kOpNames) table[op] = name;
   return table;
 }();
 

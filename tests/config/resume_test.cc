@@ -108,7 +108,7 @@ TEST_F(ResumeTest, NoResumeOrACheckpointOutsideARunComposesAsUsual) {
 }
 
 TEST_F(ResumeTest, AMalformedRunConfigNamesTheFile) {
-  for (const char* bad : {"training: [unclosed\n", "just a scalar\n", "- a\n- list\n"}) {
+  for (const char* bad : {"training: [unclosed\n", "just a scalar\n", "- a\n- list\n", ""}) {
     std::ofstream(run_ / ".hydra" / "config.yaml") << bad;
     EXPECT_THAT(
         test::error_message<UsageError>([&] { resumed_run({"training.resume=" + run_.string()}); }),

@@ -83,7 +83,7 @@ TEST(TrainerTest, LimitAlphabetKeepsTheMostFrequentCharacters) {
 }
 
 TEST(TrainerTest, DeterministicByteIdenticalFiles) {
-  test::TempDir dir;
+  ::cola::test::TempDir dir;
   const TrainerOptions options{.vocab_size = 90, .min_frequency = 1};
   write_vocab(dir / "a.txt", train(kCorpus, options));
   // The same sentences in another order give the same counts, so the same file.
@@ -112,7 +112,7 @@ TEST(CorpusTest, DetectsColaTsv) {
 }
 
 TEST(CorpusTest, ReadsSentencesFromTsvOrPlainText) {
-  test::TempDir dir;
+  ::cola::test::TempDir dir;
   write_file_atomic(dir / "in.tsv", "gj04\t1\t\tOur friends.\ngj04\t0\t*\tThem friends.");
   EXPECT_THAT(read_sentences(dir / "in.tsv"), ElementsAre("Our friends.", "Them friends."));
   write_file_atomic(dir / "in.txt", "one\tsentence\r\n\ntwo\n");
