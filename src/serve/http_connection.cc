@@ -86,11 +86,15 @@ class DeadlineStream final : public httplib::Stream {
     return static_cast<ssize_t>(n);
   }
 
+  // What fits now, never blocking past write_s: a client that stops reading cannot hold the
+  // thread (httplib calls again for the rest). MSG_NOSIGNAL: a client gone before its answer is
+  // an error here, not SIGPIPE.
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    for (;;) {  // MSG_NOSIGNAL: a client gone before its answer is an error here, not SIGPIPE
-      const ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-      if (n >= 0 || errno != EINTR) return n;
+    for (;;) {
+      if (!is_writable()) return -1;
+      const ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return -1;
     }
   }
 

@@ -73,8 +73,10 @@ struct HttpServer::Impl {
       std::string type = "Validation";
       if (DeadlineServer::request_timed_out()) {
         res.status = 408;
-        message = fmt::format("the request did not arrive within {} s (request_read_timeout_s)",
-                              config.request_read_timeout_s);
+        message = fmt::format(
+            "the request did not arrive in time (request_read_timeout_s {} s in all, "
+            "read_timeout_s {} s between bytes)",
+            config.request_read_timeout_s, config.read_timeout_s);
         type = "Timeout";
       } else if (res.status == 413) {
         message = fmt::format("the body is over payload_limit ({} bytes)", config.payload_limit);
