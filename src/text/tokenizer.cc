@@ -14,7 +14,7 @@ struct Scratch {
   std::string normalized;
   std::string word;
 };
-thread_local Scratch scratch;
+thread_local Scratch buffers;
 
 // The special token written literally at text[pos], if any; -1 otherwise.
 int64_t special_at(const Vocab& vocab, std::string_view text, size_t pos, size_t& length) {
@@ -41,11 +41,11 @@ void Tokenizer::encode_segment(std::string_view segment, std::vector<int64_t>& i
   // ASCII fast path: the pre-tokenizer's byte table does all of the normalization.
   std::string_view source = segment;
   if (!Normalizer::is_ascii(segment)) {
-    normalizer_.normalize(segment, scratch.normalized);
-    source = scratch.normalized;
+    normalizer_.normalize(segment, buffers.normalized);
+    source = buffers.normalized;
   }
   split_words(
-      source, normalizer_.ascii_table(), scratch.word,
+      source, normalizer_.ascii_table(), buffers.word,
       [&](std::string_view word, size_t n_chars) { wordpiece_encode(vocab_, word, n_chars, ids); });
 }
 
