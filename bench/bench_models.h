@@ -14,17 +14,13 @@
 #include "export/exporter.h"
 #include "model/bert.h"
 #include "model/checkpoint.h"
+#include "shared_dir.h"
 #include "text/vocab.h"
 
 namespace cola::bench {
 
 namespace fs = std::filesystem;
 
-inline fs::path shared_dir() {
-  const char* env = std::getenv("COLA_SHARED_DIR");
-  return (env != nullptr && *env != '\0') ? fs::path(env)
-                                          : fs::path(COLA_SOURCE_DIR) / ".." / "shared";
-}
 inline fs::path dev_path() { return shared_dir() / "data/cola/raw/in_domain_dev.tsv"; }
 inline fs::path vocab_path() { return shared_dir() / "data/vocab/bert-base-uncased-vocab.txt"; }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "shared_dir.h"
 #include "text/corpus.h"
 #include "text/tokenizer.h"
 
@@ -16,11 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using cola::text::Tokenizer;
 
-fs::path shared_dir() {
-  const char* env = std::getenv("COLA_SHARED_DIR");
-  return (env != nullptr && *env != '\0') ? fs::path(env)
-                                          : fs::path(COLA_SOURCE_DIR) / ".." / "shared";
-}
+using cola::bench::shared_dir;
 
 struct Fixture {
   Tokenizer tokenizer;

@@ -20,6 +20,7 @@
 #include "config/schema.h"
 #include "data/batcher.h"
 #include "model/bert.h"
+#include "shared_dir.h"
 #include "train/optimizer.h"
 #include "train/prepare.h"
 #include "train/train_step.h"
@@ -31,11 +32,7 @@ using namespace cola;
 
 constexpr int kBatch = 64;
 
-fs::path shared_dir() {
-  const char* env = std::getenv("COLA_SHARED_DIR");
-  return (env != nullptr && *env != '\0') ? fs::path(env)
-                                          : fs::path(COLA_SOURCE_DIR) / ".." / "shared";
-}
+using cola::bench::shared_dir;
 
 // A fresh bert-tiny with the BERT uncased vocabulary's size and AdamW as `cola train` makes them.
 struct Trainee {

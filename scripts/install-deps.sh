@@ -9,6 +9,7 @@ packages=(
   cmake                 # build system
   g++                   # C++20 compiler (GCC 12)
   make                  # the README's two commands
+  ccache                # compiler cache: a fresh clone reuses what another build compiled
   libtorch-dev          # model, training and native inference (LibTorch 1.13)
   libopenblas0-openmp   # without it Debian's LibTorch falls back to reference BLAS, ~7x slower
   libonnx-dev           # ONNX protobuf types, checker and shape inference for the exporter

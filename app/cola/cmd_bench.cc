@@ -12,10 +12,12 @@
 
 #include "app/cola/commands.h"
 #include "app/cola/predictors.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "data/reader.h"
 #include "predict/bench.h"
 #include "predict/input.h"
+#include "runtime/ort_info.h"
 
 namespace cola::app {
 namespace fs = std::filesystem;
@@ -106,7 +108,10 @@ void run(BenchFlags f, const CLI::App& cmd) {
         models.begin(), models.end(), [&](const auto& model) { return model.first == backend; });
     return open_predictor(path, name == "torch" ? "torch" : "onnx", m);
   };
-  const auto report = predict::run_bench(texts, open, f.bench);
+  auto report = predict::run_bench(texts, open, f.bench);
+  report.machine = {.cpu = cpu_info().model_name,
+                    .cpu_flags = cpu_info().flags(),
+                    .int8_kernel = runtime::int8_kernel().label()};
   fmt::print("{}", f.json ? predict::bench_json(report) : predict::bench_markdown(report));
 }
 

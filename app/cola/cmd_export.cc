@@ -10,6 +10,7 @@
 #include "app/cola/validation_report.h"
 #include "export/options.h"
 #include "predict/labels.h"
+#include "runtime/ort_info.h"
 
 namespace cola::app {
 namespace {
@@ -89,6 +90,9 @@ void setup_export(CLI::App& cmd) {
     exporter::check_opset(request->options.opset);
     exporter::check_quantize(request->options.quantize);
     request->options.reduce_range = !*full;
+    if (*full && !request->options.quantize.empty()) {
+      runtime::warn_full_range_once("cola export --quantize int8 --full-range");
+    }
     if (!labels->empty()) request->labels = predict::read_labels_file(*labels);
     request->options.validate = !*no_validate;
     request->on_validated = [](const exporter::Validation& v) {

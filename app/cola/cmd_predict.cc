@@ -15,6 +15,7 @@
 #include "predict/input.h"
 #include "predict/stats.h"
 #include "predict/stream.h"
+#include "runtime/ort_info.h"
 
 namespace cola::app {
 namespace {
@@ -38,6 +39,7 @@ void print_summary(const predict::StreamResult& r, const predict::Predictor& p) 
              r.sentences, total * 1e3, total > 0 ? static_cast<double>(r.sentences) / total : 0.0,
              p.backend(), p.options().batch_size, s.p50 * 1e3, s.p99 * 1e3, s.batches,
              r.tokenize_seconds * 1e3);
+  fmt::print(stderr, "timing: on {}\n", runtime::describe_machine());
 }
 
 void run(PredictFlags& f, const CLI::App& cmd) {

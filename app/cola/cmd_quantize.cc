@@ -19,6 +19,7 @@
 #include "model/names.h"
 #include "predict/labels.h"
 #include "runtime/onnx_predictor.h"
+#include "runtime/ort_info.h"
 #include "runtime/parity.h"
 
 namespace cola::app {
@@ -126,6 +127,7 @@ void run(const QuantizeFlags& f) {
   }
   graph::QuantizeOptions q;
   q.reduce_range = !f.full_range;
+  if (f.full_range) runtime::warn_full_range_once("cola quantize --full-range");
   q.embeddings = f.embeddings;
   auto int8 = fp32;
   const auto summary =

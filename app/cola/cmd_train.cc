@@ -8,6 +8,7 @@
 #include "app/cola/config_args.h"
 #include "app/cola/multirun.h"
 #include "app/cola/torch_plugin.h"
+#include "app/cola/version.h"
 #include "config/bind.h"
 #include "config/resume.h"
 #include "config/tree.h"
@@ -69,7 +70,7 @@ void setup_train(CLI::App& cmd) {
     if (!load_train_config(*args, request)) return;
     // Fail fast, before the LibTorch plugin loads, on a model the config cannot describe.
     (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
-    request.code_version = track::git_describe(COLA_SOURCE_DIR);  // for the checkpoint manifests
+    request.code_version = track::git_describe(source_dir());  // for the checkpoint manifests
     const auto result = torch_plugin().train(request);
     fmt::print("{}", best_metrics_table(result));
     fmt::print("run directory: {}\n", result.run_dir.string());

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/cola/version.h"
 #include "config/bind.h"
 #include "config/compose.h"
 #include "config/tree.h"
@@ -20,7 +21,7 @@ fs::path find_config_dir(const ConfigArgs& args) {
   if (const char* env = std::getenv("COLA_CONFIG_DIR"); env != nullptr && *env != '\0') return env;
   fs::path local = fs::current_path() / "configs";
   if (fs::is_regular_file(local / (args.config_name + ".yaml"))) return local;
-  return fs::path(COLA_SOURCE_DIR) / "configs";
+  return source_dir() / "configs";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/cola/torch_plugin.h"
+#include "app/cola/version.h"
 #include "config/sweep.h"
 #include "core/error.h"
 #include "core/file.h"
@@ -31,7 +32,7 @@ train::TrainRequest job_request(const ConfigArgs& args, const config::MultirunJo
                                  [&] { return load_config(job_args, &request.resolved_yaml); });
   (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
   request.overrides = job.overrides;  // Hydra records the task overrides, not hydra.*
-  request.code_version = track::git_describe(COLA_SOURCE_DIR);  // for the checkpoint manifests
+  request.code_version = track::git_describe(source_dir());  // for the checkpoint manifests
   return request;
 }
 

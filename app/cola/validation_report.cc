@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "app/cola/version.h"
 #include "track/dvc.h"
 #include "track/manifest.h"
 
@@ -54,7 +55,7 @@ void write_versioning(const std::filesystem::path& model, const std::string& con
   track::ManifestInfo info;
   info.config_yaml = config;
   info.metrics = metrics;
-  info.code_version = track::git_describe(COLA_SOURCE_DIR);
+  info.code_version = track::git_describe(source_dir());
   fmt::print("manifest: {}\n", track::write_manifest(model, info).string());
   if (dvc) fmt::print("dvc: {}\n", track::write_dvc_file(model).string());
 }

@@ -18,4 +18,6 @@ std::string version_string() {
   return s + ")";
 }
 
+std::filesystem::path source_dir() { return COLA_SOURCE_DIR; }
+
 }  // namespace cola::app

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "model/names.h"  // header-only constants: the file contract
+
 namespace cola::graph {
 
 struct QuantizeOptions {
@@ -44,8 +46,8 @@ inline constexpr int64_t kMinQuantizedChannels = 16;
 /// the pass recognises (not a graph `cola export` wrote).
 QuantizeSummary quantize_model(onnx::ModelProto& model, const QuantizeOptions& options);
 
-/// The metadata key recording the settings (a contract with readers: keep it stable).
-inline constexpr char kMetaQuantization[] = "quantization";
+/// The metadata key recording the settings, in the file contract's table beside the others.
+using model::names::kMetaQuantization;
 
 /// The JSON stored under kMetaQuantization: method, weight format, range, embeddings, and the
 /// counts of quantized and fp32 Linears.

@@ -123,6 +123,7 @@ inline constexpr char kTokenTypeIds[] = "token_type_ids";
 inline constexpr char kMetaId2Label[] = "id2label";           // {"0": "unacceptable", ...}
 inline constexpr char kMetaTokenizer[] = "tokenizer_config";  // tokenizer_config.json text
 inline constexpr char kMetaVocab[] = "vocab";                 // vocab.txt, one token a line
+inline constexpr char kMetaQuantization[] = "quantization";   // int8 settings (graph/quantize.h)
 
 /// A parameter's full name and shape for one config.
 struct ParamSpec {

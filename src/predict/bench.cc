@@ -249,7 +249,12 @@ BenchReport run_bench(const std::vector<std::string>& texts, const PredictorFact
 }
 
 std::string bench_markdown(const BenchReport& r) {
-  std::string out = fmt::format(
+  std::string out;
+  if (!r.machine.cpu.empty()) {
+    out += fmt::format("machine: {} ({}); ONNX Runtime int8: {}\n\n", r.machine.cpu,
+                       r.machine.cpu_flags, r.machine.int8_kernel);
+  }
+  out += fmt::format(
       "{} sentences ({:.1f} tokens on average); tokenization alone: {:.2f} ms ({:.0f} "
       "sentences/s); {} warm-up pass(es), median of {} timed passes per cell\n\n",
       r.sentences, r.mean_tokens, r.tokenize_seconds * 1e3,
@@ -291,6 +296,9 @@ std::string bench_markdown(const BenchReport& r) {
 
 std::string bench_json(const BenchReport& r) {
   nlohmann::ordered_json j;
+  j["machine"] = {{"cpu", r.machine.cpu},
+                  {"cpu_flags", r.machine.cpu_flags},
+                  {"int8_kernel", r.machine.int8_kernel}};
   j["sentences"] = r.sentences;
   j["mean_tokens"] = r.mean_tokens;
   j["tokenize_seconds"] = r.tokenize_seconds;

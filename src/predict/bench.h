@@ -55,7 +55,15 @@ struct BenchCell {
                                     // mode pads (so no dynamic/fixed ratio); 0 = none
 };
 
+/// Where the figures came from: the caller fills it (this module knows no runtime).
+struct BenchMachine {
+  std::string cpu;          // the CPU's brand string
+  std::string cpu_flags;    // its int8-relevant flags: "avx2 avx512bw avx512_vnni"
+  std::string int8_kernel;  // the kernel ONNX Runtime runs int8 MatMuls with on it
+};
+
 struct BenchReport {
+  BenchMachine machine;
   int64_t sentences = 0;
   double mean_tokens = 0;       // per sentence, [CLS]/[SEP] included
   double tokenize_seconds = 0;  // median over repetitions, the whole data set

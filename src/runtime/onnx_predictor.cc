@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "model/names.h"
 #include "predict/labels.h"
+#include "runtime/ort_info.h"
 
 namespace cola::runtime {
 namespace {
@@ -171,8 +172,13 @@ std::unique_ptr<OnnxPredictor> OnnxPredictor::from_session(Session session,
   predict::PredictOptions p = options.predict;
   p.max_length = std::min(p.max_length, tok.model_max_length);
   text::Tokenizer tokenizer(std::move(*vocab), predict::tokenizer_options(tok));
-  return std::unique_ptr<OnnxPredictor>(
+  std::unique_ptr<OnnxPredictor> predictor(
       new OnnxPredictor(std::move(session), std::move(tokenizer), std::move(labels), p, signature));
+  // Where the precision is lost (cola predict, bench and serve all open models here), not only
+  // where the file was written: a full-range file may come from a VNNI machine.
+  predictor->quantization_ = lookup(meta, names::kMetaQuantization);
+  if (is_full_range_int8(predictor->quantization_)) warn_full_range_once(label);
+  return predictor;
 }
 
 void OnnxPredictor::forward(const text::PaddedBatch& batch, std::vector<float>& logits) const {

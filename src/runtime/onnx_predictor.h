@@ -39,6 +39,8 @@ class OnnxPredictor final : public predict::Predictor {
   const Session& session() const { return session_; }
   /// The output read as the logits: the first float [batch, labels] output, "logits" if any.
   const std::string& logits_output() const { return output_; }
+  /// The model's `quantization` metadata (graph/quantize.h's JSON); "" for an fp32 model.
+  const std::string& quantization() const { return quantization_; }
 
  private:
   struct Signature;  // what open() reads from the declared inputs and outputs
@@ -50,6 +52,7 @@ class OnnxPredictor final : public predict::Predictor {
   Session session_;
   std::string output_;           // the logits output
   bool token_type_ids_ = false;  // the model also takes token_type_ids (fed zeros)
+  std::string quantization_;
 };
 
 }  // namespace cola::runtime

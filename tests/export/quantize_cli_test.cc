@@ -8,6 +8,7 @@
 
 #include "core/file.h"
 #include "runtime/onnx_predictor.h"
+#include "runtime/ort_info.h"
 #include "support/run_cli.h"
 #include "support/shared_data.h"
 
@@ -90,6 +91,24 @@ TEST_F(QuantizeCli, QuantizeAFileWithEmbeddingsAndFullRange) {
   // This model's vocabulary is small and stays in the metadata as text, so the file shrinks less
   // than bert-tiny's (quantize_test checks the 30% bound on a BERT-sized table).
   EXPECT_LT(fs::file_size(model), fs::file_size(fp32()) * 2 / 3);
+
+  // The precision trap is named where it bites: writing full-range weights, and loading them,
+  // each warn once on a CPU whose int8 kernel saturates, and never on one that does not.
+  const auto kernel = runtime::int8_kernel();
+  const auto p = run_cli({"predict", "--model", model.string(), "--timing", "A sentence."});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  for (const auto* err : {&r.err, &p.err}) {
+    const auto warnings = count_occurrences(*err, "saturates its 16-bit sums");
+    if (kernel.saturates) {
+      EXPECT_EQ(warnings, 1u) << runtime::describe_machine() << "\n" << *err;
+      EXPECT_THAT(*err, HasSubstr(cpu_info().model_name));
+      EXPECT_THAT(*err, HasSubstr("--reduce-range"));
+    } else {
+      EXPECT_EQ(warnings, 0u) << runtime::describe_machine() << "\n" << *err;
+    }
+  }
+  EXPECT_THAT(p.err, HasSubstr("timing: on " + runtime::describe_machine()))
+      << "every figure names the machine it came from";
 }
 
 TEST_F(QuantizeCli, BadRequestsAreOneClearLine) {

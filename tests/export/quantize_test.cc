@@ -2,6 +2,7 @@
 // the file stays a valid default-domain ONNX model, and how close it stays to LibTorch.
 #include "graph/quantize.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
@@ -16,6 +17,7 @@
 #include "graph/graph_edit.h"
 #include "graph/io.h"
 #include "graph/quantize_weights.h"
+#include "runtime/ort_info.h"
 #include "runtime/ort_session.h"
 #include "support/error_message.h"
 #include "support/shared_data.h"
@@ -182,23 +184,40 @@ TEST(Quantize, OnnxRuntimeFusesEveryLinearIntoDynamicQuantizeMatMul) {
   }
 }
 
+// How close int8 stays depends on the CPU's int8 kernel (runtime/ort_info.h), so the bound is the
+// one this CPU guarantees, and a failure names the CPU. 7-bit weights (reduce_range) never
+// saturate: cosine > 0.99 on every CPU. 8-bit weights reach it only where the kernel accumulates
+// in 32 bits (VNNI, AMX); VPMADDUBSW (AVX2, AVX-512BW) clips pairs of products at 16 bits (seen
+// on a Zen 3: cosine 0.934 at 1x7, 0.975 at 3x9), so there only the export's own bound holds.
 TEST(Quantize, StaysCloseToLibTorch) {
+  const auto kernel = runtime::int8_kernel();
   auto m = fixtures::random_model(fixtures::tiny_config(), 6);
   for (const bool embeddings : {false, true}) {
-    auto proto = build(*m);
-    graph::QuantizeOptions options;
-    options.embeddings = embeddings;
-    options.reduce_range = !embeddings;
-    graph::quantize_model(proto, options);
-    const GraphRequest request{{14, model::GraphStyle::kCola}, false, false, {}};
-    const auto rows = check_parity(*m, graph::serialize(proto), request,
-                                   parity_cases(m->config().max_position_embeddings), true);
-    for (const auto& r : rows) {
-      EXPECT_TRUE(r.passed()) << r.batch << "x" << r.sequence << ": max |dprob| " << r.max_prob_diff
-                              << " cosine " << r.cosine;
-      EXPECT_GT(r.cosine, 0.99) << r.batch << "x" << r.sequence;
-      EXPECT_LT(r.max_prob_diff, 0.05) << r.batch << "x" << r.sequence;
-      EXPECT_GT(r.max_abs_diff, 1e-4) << "int8 is not fp32: the comparison sees the difference";
+    for (const bool reduce_range : {true, false}) {
+      auto proto = build(*m);
+      graph::QuantizeOptions options;
+      options.embeddings = embeddings;
+      options.reduce_range = reduce_range;
+      graph::quantize_model(proto, options);
+      const GraphRequest request{{14, model::GraphStyle::kCola}, false, false, {}};
+      const auto rows = check_parity(*m, graph::serialize(proto), request,
+                                     parity_cases(m->config().max_position_embeddings), true);
+      const bool exact = reduce_range || !kernel.saturates;
+      const double min_cosine = exact ? 0.99 : kQuantizedMinCosine;
+      const double max_prob_diff = exact ? 0.05 : 0.25;
+      const std::string where =
+          fmt::format("{} range, embeddings {}, on {}: {}", reduce_range ? "7-bit" : "8-bit (full)",
+                      embeddings ? "int8" : "fp32", runtime::describe_machine(),
+                      exact ? "no saturation, so the tight bound"
+                            : "VPMADDUBSW saturates 8-bit weights, so the export's own bound");
+      for (const auto& r : rows) {
+        const auto shape = fmt::format("{}x{}", r.batch, r.sequence);
+        EXPECT_TRUE(r.passed()) << shape << ": max |dprob| " << r.max_prob_diff << " cosine "
+                                << r.cosine << "; " << where;
+        EXPECT_GT(r.cosine, min_cosine) << shape << "; " << where;
+        EXPECT_LT(r.max_prob_diff, max_prob_diff) << shape << "; " << where;
+        EXPECT_GT(r.max_abs_diff, 1e-4) << "int8 is not fp32: the comparison sees the difference";
+      }
     }
   }
 }

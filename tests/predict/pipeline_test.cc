@@ -459,7 +459,7 @@ TEST(Bench, AModelWithStaticAxesRunsItsOwnShapeAndSaysSo) {
   o.paddings = {BenchPadding::kBucketed, BenchPadding::kFixed};
   o.warmup = 0;
   o.repetitions = 1;
-  const auto report = run_bench(
+  auto report = run_bench(
       {"a b", "c", "d d d"},
       [&](const std::string& backend, int) {
         return std::make_unique<LoggingModel>(backend, log, FixedShape{.batch = 2, .seq_len = 6});
@@ -474,12 +474,18 @@ TEST(Bench, AModelWithStaticAxesRunsItsOwnShapeAndSaysSo) {
   ASSERT_EQ(report.cells.size(), 2u);
   EXPECT_EQ(report.cells[0].batch_size, 2);
   EXPECT_EQ(report.cells[0].static_seq_len, 6);
+  report.machine = {.cpu = "Test CPU", .cpu_flags = "avx2", .int8_kernel = "AVX2 VPMADDUBSW"};
   const std::string table = bench_markdown(report);
+  EXPECT_THAT(table, ::testing::StartsWith(
+                         "machine: Test CPU (avx2); ONNX Runtime int8: AVX2 VPMADDUBSW\n"))
+      << "every figure names the machine it came from";
   EXPECT_THAT(table, HasSubstr("note: onnx: the model takes exactly 6 tokens"));
   EXPECT_THAT(table, HasSubstr("| onnx | 1 | 2 | bucketed |"));
   EXPECT_THAT(table, HasSubstr("| - | - (all 6) |\n"));
   const auto json = nlohmann::json::parse(bench_json(report));
   EXPECT_EQ(json["notes"].size(), 2u);
+  EXPECT_EQ(json["machine"]["cpu"], "Test CPU");
+  EXPECT_EQ(json["machine"]["int8_kernel"], "AVX2 VPMADDUBSW");
   EXPECT_EQ(json["cells"][0]["static_seq_len"], 6);
   EXPECT_FALSE(json["cells"][0].contains("over_fixed"));
   // Two models that pin different batch sizes cannot share a grid.

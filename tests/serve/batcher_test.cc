@@ -120,17 +120,18 @@ TEST(Batcher, AQueueDelayWaitsForMoreToCome) {
   test::GatedModel model;
   Metrics metrics;
   Batcher batcher(
-      model, {.max_batch_tokens = 16384, .max_batch_requests = 0, .max_queue_delay_us = 300'000},
+      model, {.max_batch_tokens = 16384, .max_batch_requests = 0, .max_queue_delay_us = 1'000'000},
       metrics);
   auto a = job(model, 1);
   auto b = job(model, 1);
   batcher.submit(a);
+  // 20 ms against a 1 s delay: b joins a's batch even on a loaded machine that stalls the thread.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   batcher.submit(b);
   EXPECT_TRUE(finished(*b));
   EXPECT_TRUE(finished(*a));
   EXPECT_THAT(model.rows(), ElementsAre(2));
-  EXPECT_GE(a->queue_seconds(), 0.25);
+  EXPECT_GE(a->queue_seconds(), 0.95);
 }
 
 TEST(Batcher, StopRunsWhatIsQueued) {

@@ -131,6 +131,15 @@ int count_lines(const std::string& text) {
   return text.back() == '\n' ? n : n + 1;
 }
 
+size_t count_occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
 std::vector<std::string> tiny_train_args(const std::string& run_dir, int batches) {
   return {"train",
           "hydra.run.dir=" + run_dir,

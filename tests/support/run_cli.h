@@ -51,4 +51,7 @@ int wait_for_port(const BackgroundCli& cli, const std::string& pattern);
 /// Number of lines in `text` (a trailing newline does not start a new line).
 int count_lines(const std::string& text);
 
+/// Number of non-overlapping occurrences of `needle` in `text`.
+size_t count_occurrences(const std::string& text, const std::string& needle);
+
 }  // namespace cola::test
