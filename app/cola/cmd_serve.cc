@@ -12,10 +12,12 @@
 #include "app/cola/commands.h"
 #include "app/cola/predictors.h"
 #include "app/cola/version.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/sha256.h"
 #include "runtime/onnx_predictor.h"
+#include "runtime/ort_info.h"
 #include "serve/http_server.h"
 #include "serve/service.h"
 
@@ -119,8 +121,13 @@ void run(ServeFlags& f, const CLI::App& cmd) {
   const auto predictor = open_model(f, *cfg);
   note_fixed_shape(f.path, *predictor, f.model);
   serve::ModelInfo info{
-      cfg->serve.model_id.empty() ? f.path.filename().string() : cfg->serve.model_id,
-      sha256_file(f.path), version_string()};
+      .model_id = cfg->serve.model_id.empty() ? f.path.filename().string() : cfg->serve.model_id,
+      .sha256 = sha256_file(f.path),
+      .version = version_string(),
+      .quantization = predictor->quantization(),
+      .cpu = cpu_info().model_name,
+      .cpu_flags = cpu_info().flags(),
+      .int8_kernel = runtime::int8_kernel().label()};
   serve::Service service(*predictor, cfg->serve, std::move(info));
   serve::HttpServer http(service, cfg->serve);
   const int port = http.bind();

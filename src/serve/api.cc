@@ -31,24 +31,25 @@ std::string input_text(const Json& v, size_t index) {
       fmt::format("inputs[{}] must be a string (or [\"text\"]), got {}", index, v.type_name()));
 }
 
-template <class T>
-std::optional<T> optional_field(const Json& body, const char* key, const char* type) {
-  const auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return std::nullopt;
+// An optional boolean field of `object`; `name` is how the message calls it.
+std::optional<bool> optional_bool(const Json& object, const char* key, std::string_view name,
+                                  const char* expected) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
   if (!it->is_boolean())
-    throw invalid(fmt::format("\"{}\" must be {}, got {}", key, type, it->type_name()));
-  return it->get<T>();
+    throw invalid(fmt::format("{} must be {}, got {}", name, expected, it->type_name()));
+  return it->get<bool>();
 }
 
-}  // namespace
-
-std::string error_body(std::string_view message, std::string_view type) {
-  // dump() with replacement: a message quoting the client's bytes must not be invalid JSON.
-  return Json{{"error", message}, {"error_type", type}}.dump(-1, ' ', false,
-                                                             Json::error_handler_t::replace);
+// A value the client sent, for a message: its JSON, cut short.
+std::string excerpt(const Json& v) {
+  constexpr size_t kMax = 40;
+  std::string s = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (s.size() > kMax) s = s.substr(0, kMax) + "...";
+  return s;
 }
 
-PredictRequest parse_predict(std::string_view body, int64_t max_inputs) {
+Json parse_object(std::string_view body) {
   Json json;
   try {
     json = Json::parse(body);
@@ -59,6 +60,11 @@ PredictRequest parse_predict(std::string_view body, int64_t max_inputs) {
   }
   if (!json.is_object())
     throw invalid(fmt::format("the body must be a JSON object, got {}", json.type_name()));
+  return json;
+}
+
+// "inputs": one string, or a list of them (each a string or TEI's ["text"]).
+PredictRequest read_inputs(const Json& json, int64_t max_inputs) {
   const auto in = json.find("inputs");
   if (in == json.end()) throw invalid("the body has no \"inputs\"");
   PredictRequest r;
@@ -79,15 +85,114 @@ PredictRequest parse_predict(std::string_view body, int64_t max_inputs) {
     throw invalid(
         fmt::format("\"inputs\" must be a string or a list of strings, got {}", in->type_name()));
   }
-  r.raw_scores = optional_field<bool>(json, "raw_scores", "true or false").value_or(false);
-  r.truncate = optional_field<bool>(json, "truncate", "true, false or null");
   return r;
 }
 
+// transformers keeps dict_scores[:top_k], so 0 would answer nothing and a negative k would drop
+// the last labels: neither is a useful request. More than the labels gives them all.
+size_t read_top_k(const Json& v) {
+  if (v.is_number_unsigned() && v.get<uint64_t>() > 0) return v.get<uint64_t>();
+  throw invalid(fmt::format("parameters.top_k must be a positive integer, got {}", excerpt(v)));
+}
+
+// The values of the task's JSON schema (huggingface.js packages/tasks/src/tasks/
+// common-definitions.json, ClassificationOutputTransform), which both clients' types take.
+ClassificationFunction read_function(const Json& v) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s == "softmax") return ClassificationFunction::kSoftmax;
+    if (s == "sigmoid") return ClassificationFunction::kSigmoid;
+    if (s == "none") return ClassificationFunction::kNone;
+  }
+  throw invalid(fmt::format(
+      "parameters.function_to_apply must be \"softmax\", \"sigmoid\" or \"none\", got {}",
+      excerpt(v)));
+}
+
+}  // namespace
+
+std::string error_body(std::string_view message, std::string_view type) {
+  // dump() with replacement: a message quoting the client's bytes must not be invalid JSON.
+  return Json{{"error", message}, {"error_type", type}}.dump(-1, ' ', false,
+                                                             Json::error_handler_t::replace);
+}
+
+PredictRequest parse_predict(std::string_view body, int64_t max_inputs) {
+  const Json json = parse_object(body);
+  PredictRequest r = read_inputs(json, max_inputs);
+  if (optional_bool(json, "raw_scores", "\"raw_scores\"", "true or false").value_or(false)) {
+    r.function_to_apply = ClassificationFunction::kNone;
+  }
+  r.truncate = optional_bool(json, "truncate", "\"truncate\"", "true, false or null");
+  return r;
+}
+
+ClassificationFunction default_function(size_t num_labels) {
+  // TextClassificationPipeline.postprocess (transformers src/transformers/pipelines/
+  // text_classification.py): none for problem_type "regression", sigmoid for
+  // "multi_label_classification" or num_labels == 1, else softmax. The ONNX file carries the
+  // labels but not config.json's problem_type, so this is its rule for a config without one.
+  return num_labels == 1 ? ClassificationFunction::kSigmoid : ClassificationFunction::kSoftmax;
+}
+
+PredictRequest parse_classification(std::string_view body, int64_t max_inputs, size_t num_labels) {
+  const Json json = parse_object(body);
+  PredictRequest r = read_inputs(json, max_inputs);
+  // A list per input even for one string: both clients take the answer's first element
+  // (huggingface.js HFInferenceTextClassificationTask.getResponse, `response?.[0]`;
+  // huggingface_hub InferenceClient.text_classification, `parse_obj_as_list(response)[0]`).
+  r.batched = true;
+  r.function_to_apply = default_function(num_labels);
+  r.truncate_hint = R"("parameters": {"truncation": true})";
+  const auto params = json.find("parameters");
+  if (params == json.end() || params->is_null()) return r;
+  if (!params->is_object()) {
+    throw invalid(fmt::format("parameters must be an object, got {}", params->type_name()));
+  }
+  // Null is the default, as huggingface_hub sends none (_providers/_common.py filter_none) and
+  // the pipeline reads top_k=None as every label. Any other key is refused: the clients send none
+  // (huggingface_hub's text_classification builds exactly top_k and function_to_apply), and the
+  // Inference API hands it to the tokenizer, which ignores or refuses it by tokenizer type; a
+  // misspelt "topk" answering with every label would go unnoticed.
+  for (const auto& [key, value] : params->items()) {
+    if (value.is_null()) continue;
+    if (key == "top_k") {
+      r.top_k = read_top_k(value);
+    } else if (key == "function_to_apply") {
+      r.function_to_apply = read_function(value);
+    } else if (key == "truncation") {  // the tokenizer's argument, which the pipeline passes on
+      r.truncate = optional_bool(*params, "truncation", "parameters.truncation", "true or false");
+    } else {
+      throw invalid(fmt::format(
+          "parameters.{} is not a text-classification parameter (top_k, function_to_apply, "
+          "truncation)",
+          key));
+    }
+  }
+  return r;
+}
+
+std::vector<float> apply_function(ClassificationFunction f, const std::vector<float>& softmax,
+                                  const std::vector<float>& logits) {
+  switch (f) {
+    case ClassificationFunction::kSoftmax:
+      return softmax;
+    case ClassificationFunction::kNone:
+      return logits;
+    case ClassificationFunction::kSigmoid:
+      break;
+  }
+  // In float, as transformers' sigmoid on float32 logits: 1 / (1 + exp(-x)), 0 or 1 at the ends.
+  std::vector<float> out(logits.size());
+  for (size_t i = 0; i < logits.size(); ++i) out[i] = 1.0F / (1.0F + std::exp(-logits[i]));
+  return out;
+}
+
 std::string predictions_body(const std::vector<std::vector<float>>& scores,
-                             const std::vector<std::string>& labels, bool batched) {
+                             const std::vector<std::string>& labels, bool batched, size_t top_k) {
+  const size_t kept = top_k == 0 ? labels.size() : std::min(top_k, labels.size());
   std::string out;
-  out.reserve(scores.size() * labels.size() * 40 + 2);
+  out.reserve(scores.size() * kept * 40 + 2);
   std::vector<size_t> order(labels.size());
   if (batched) out += '[';
   for (size_t i = 0; i < scores.size(); ++i) {
@@ -101,7 +206,7 @@ std::string predictions_body(const std::vector<std::vector<float>>& scores,
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return key(a) > key(b); });
     out += '[';
-    for (size_t j = 0; j < order.size(); ++j) {
+    for (size_t j = 0; j < kept; ++j) {
       // Labels come from the model's metadata; dump() quotes and escapes them.
       const float s = scores[i][order[j]];
       if (std::isfinite(s)) {

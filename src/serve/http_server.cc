@@ -83,7 +83,7 @@ struct HttpServer::Impl {
         type = "PayloadTooLarge";
       }
       res.set_content(error_body(message, type), "application/json");
-      service.metrics().request(res.status, 0);
+      service.metrics().request(req.path, res.status, 0);
       log::info("{} {} {}", req.method, req.path, res.status);
     });
   }

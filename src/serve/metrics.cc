@@ -49,21 +49,26 @@ void Histogram::render(const std::string& name, std::string& out) const {
                  number(sum_.load(std::memory_order_relaxed)), name, cumulative);
 }
 
-Metrics::Metrics()
-    : request_(duration_buckets()),
+Metrics::Metrics(std::vector<std::string> routes)
+    : routes_(std::move(routes)),
+      requests_((routes_.size() + 1) * (kStatuses.size() + 1)),
+      request_(duration_buckets()),
       tokenization_(duration_buckets()),
       queue_(duration_buckets()),
       inference_(duration_buckets()),
       batch_size_(exponential_buckets(1, 2, 11)),       // 1 .. 1024 inputs
       batch_tokens_(exponential_buckets(16, 2, 13)) {}  // 16 .. 65536 padded tokens
 
-void Metrics::request(int status, double seconds) {
-  const auto it = std::find(kStatuses.begin(), kStatuses.end(), status);
-  if (it == kStatuses.end()) {
-    other_status_.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    by_status_[static_cast<size_t>(it - kStatuses.begin())].fetch_add(1, std::memory_order_relaxed);
-  }
+size_t Metrics::route_index(std::string_view path) const {
+  return static_cast<size_t>(std::find(routes_.begin(), routes_.end(), path) - routes_.begin());
+}
+
+void Metrics::request(std::string_view path, int status, double seconds) {
+  // A status not in kStatuses falls on the row's last column, "other".
+  const auto column = static_cast<size_t>(std::find(kStatuses.begin(), kStatuses.end(), status) -
+                                          kStatuses.begin());
+  requests_[route_index(path) * (kStatuses.size() + 1) + column].fetch_add(
+      1, std::memory_order_relaxed);
   request_.observe(seconds);
 }
 
@@ -81,20 +86,26 @@ void Metrics::batch(int64_t inputs, int64_t tokens) {
 void Metrics::set_queue_size(int64_t inputs) { queue_size_.store(inputs); }
 void Metrics::set_in_flight(int64_t inputs) { in_flight_.store(inputs); }
 
-uint64_t Metrics::requests(int status) const {
+uint64_t Metrics::requests(std::string_view route, int status) const {
   const auto it = std::find(kStatuses.begin(), kStatuses.end(), status);
-  return it == kStatuses.end() ? 0 : by_status_[static_cast<size_t>(it - kStatuses.begin())].load();
+  if (it == kStatuses.end()) return 0;
+  const auto column = static_cast<size_t>(it - kStatuses.begin());
+  return requests_[route_index(route) * (kStatuses.size() + 1) + column].load();
 }
 
 std::string Metrics::render() const {
   std::string out;
-  header(out, "cola_requests_total", "counter", "HTTP requests answered, by status.");
-  for (size_t i = 0; i < kStatuses.size(); ++i) {
-    fmt::format_to(std::back_inserter(out), "cola_requests_total{{status=\"{}\"}} {}\n",
-                   kStatuses[i], by_status_[i].load(std::memory_order_relaxed));
+  header(out, "cola_requests_total", "counter", "HTTP requests answered, by route and status.");
+  for (size_t r = 0; r <= routes_.size(); ++r) {
+    const std::string_view route = r < routes_.size() ? routes_[r] : kOtherRoute;
+    for (size_t i = 0; i <= kStatuses.size(); ++i) {
+      // Routes are the server's own paths: nothing in them needs escaping in a label.
+      fmt::format_to(std::back_inserter(out),
+                     "cola_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", route,
+                     i < kStatuses.size() ? std::to_string(kStatuses[i]) : "other",
+                     requests_[r * (kStatuses.size() + 1) + i].load(std::memory_order_relaxed));
+    }
   }
-  fmt::format_to(std::back_inserter(out), "cola_requests_total{{status=\"other\"}} {}\n",
-                 other_status_.load(std::memory_order_relaxed));
   const std::pair<const char*, const Histogram*> durations[] = {
       {"cola_request_duration_seconds", &request_},
       {"cola_request_tokenization_duration_seconds", &tokenization_},

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cola::serve {
@@ -36,16 +37,21 @@ class Histogram {
 /// `count` bounds from `start`, each `factor` times the last.
 std::vector<double> exponential_buckets(double start, double factor, int count);
 
-/// The HTTP statuses the server answers with, each a series of cola_requests_total.
+/// The HTTP statuses the server answers with, each a value of cola_requests_total's `status`.
 inline constexpr std::array<int, 12> kStatuses = {200, 204, 400, 401, 404, 405,
                                                   413, 422, 429, 500, 503, 424};
 
+/// The `route` of a request to a path that is none of the routes.
+inline constexpr std::string_view kOtherRoute = "other";
+
 class Metrics {
  public:
-  Metrics();
+  /// `routes`: the values of cola_requests_total's `route` label, the paths the server answers.
+  /// Any other path counts as kOtherRoute, so that a scan of random paths adds no series.
+  explicit Metrics(std::vector<std::string> routes = {});
 
-  /// One finished request with its status and total time.
-  void request(int status, double seconds);
+  /// One finished request to `path` with its status and total time.
+  void request(std::string_view path, int status, double seconds);
   /// Where a predict request's time went (seconds).
   void request_phases(double tokenization, double queue, double inference);
   /// One batch the batching thread ran: its inputs and padded tokens.
@@ -59,12 +65,17 @@ class Metrics {
   std::string render() const;
 
   const Histogram& batch_size() const { return batch_size_; }
-  /// Requests answered with `status` so far (0 for a status not in kStatuses).
-  uint64_t requests(int status) const;
+  /// Requests to `route` (a path of the routes, or kOtherRoute) answered with `status` so far (0
+  /// for a status not in kStatuses).
+  uint64_t requests(std::string_view route, int status) const;
 
  private:
-  std::array<std::atomic<uint64_t>, kStatuses.size()> by_status_{};
-  std::atomic<uint64_t> other_status_{0};
+  // The row of `path` in requests_: its route's index, or routes_.size() for kOtherRoute.
+  size_t route_index(std::string_view path) const;
+
+  std::vector<std::string> routes_;
+  // Per route (and kOtherRoute), per status (and "other"): routes_ x kStatuses, row-major.
+  std::vector<std::atomic<uint64_t>> requests_;
   Histogram request_, tokenization_, queue_, inference_;
   Histogram batch_size_, batch_tokens_;
   std::atomic<int64_t> queue_size_{0};

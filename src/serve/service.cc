@@ -44,13 +44,10 @@ struct Route {
   std::string_view path;
   std::string_view methods;  // for the Allow header of a 405
 };
+// GET / is the page; POST / the Hugging Face Inference API's task (classify).
 constexpr Route kRoutes[] = {
-    {"/", "GET"},
-    {"/predict", "GET, POST"},
-    {"/health", "GET"},
-    {"/health/live", "GET"},
-    {"/health/ready", "GET"},
-    {"/info", "GET"},
+    {"/", "GET, POST"},      {"/predict", "GET, POST"}, {"/health", "GET"},
+    {"/health/live", "GET"}, {"/health/ready", "GET"},  {"/info", "GET"},
     {"/metrics", "GET"},
 };
 
@@ -71,6 +68,20 @@ class Permits {
 
 std::string ms(double seconds) { return fmt::format("{:.3f}", seconds * 1e3); }
 
+// The model's quantization metadata as JSON: null for fp32, the text itself where another tool
+// wrote something that is not JSON (parse() would give a discarded value, which dumps as no JSON).
+Json quantization_json(const std::string& metadata) {
+  if (metadata.empty()) return nullptr;
+  auto j = Json::parse(metadata, nullptr, false);
+  return j.is_discarded() ? Json(metadata) : j;
+}
+
+std::vector<std::string> route_paths() {
+  std::vector<std::string> paths;
+  for (const auto& r : kRoutes) paths.emplace_back(r.path);
+  return paths;
+}
+
 }  // namespace
 
 Service::Service(const predict::Predictor& predictor, const config::ServeConfig& config,
@@ -78,6 +89,7 @@ Service::Service(const predict::Predictor& predictor, const config::ServeConfig&
     : predictor_(predictor),
       config_(config),
       info_(std::move(info)),
+      metrics_(route_paths()),
       batcher_(predictor,
                {config.max_batch_tokens, config.max_batch_requests, config.max_queue_delay_us},
                metrics_) {}
@@ -129,7 +141,7 @@ Response Service::handle(const Request& request) noexcept {
       response.headers.emplace_back("Access-Control-Allow-Origin", config_.cors_allow_origin);
     }
     const double seconds = seconds_since(start);
-    metrics_.request(response.status, seconds);
+    metrics_.request(request.path, response.status, seconds);
     log::info("{} {} {} {} inputs {:.3f} ms", request.method, request.path, response.status,
               response.inputs, seconds * 1e3);
   } catch (...) {  // logging must not turn an answer into a crash
@@ -146,9 +158,12 @@ Response Service::route(const Request& r) {
   if (r.method == "OPTIONS" && !config_.cors_allow_origin.empty()) {  // a CORS preflight
     Response preflight = json_response(204, "");
     preflight.content_type.clear();
-    preflight.headers = {{"Access-Control-Allow-Methods", std::string(route->methods)},
-                         {"Access-Control-Allow-Headers", "Content-Type, Authorization"},
-                         {"Access-Control-Max-Age", "86400"}};
+    preflight.headers = {
+        {"Access-Control-Allow-Methods", std::string(route->methods)},
+        // huggingface.js sets User-Agent, which a browser may send
+        // (lib/makeRequestOptions.ts), so it must pass the preflight.
+        {"Access-Control-Allow-Headers", "Content-Type, Authorization, User-Agent"},
+        {"Access-Control-Max-Age", "86400"}};
     return preflight;
   }
   const bool allowed = route->methods.find(r.method) != std::string_view::npos;
@@ -168,6 +183,7 @@ Response Service::route(const Request& r) {
     return denied;
   }
   if (r.path == "/predict") return predict(r);
+  if (r.path == "/" && r.method == "POST") return classify(r);
   if (r.path == "/info") return info();
   if (r.path == "/metrics") {
     Response m = json_response(200, metrics_.render());
@@ -218,6 +234,9 @@ Response Service::info() const {
       {"request_timeout_s", config_.request_timeout_s},
       {"auto_truncate", config_.auto_truncate},
       {"version", info_.version},
+      {"quantization", quantization_json(info_.quantization)},
+      {"cpu",
+       {{"model_name", info_.cpu}, {"flags", info_.cpu_flags}, {"int8_kernel", info_.int8_kernel}}},
   };
   return json_response(200, j.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
@@ -225,21 +244,32 @@ Response Service::info() const {
 Response Service::predict(const Request& r) {
   if (r.method == "GET") {  // the seed workflow's app: GET /predict?text=...
     for (const auto& [key, value] : r.query) {
-      if (key == "text") return run_predictions({value}, false, false, config_.auto_truncate);
+      if (key != "text") continue;
+      PredictRequest one;
+      one.inputs = {value};
+      return run_predictions(std::move(one));
     }
     throw ApiError(422, "Validation", "GET /predict needs ?text=<sentence>");
   }
-  PredictRequest p = parse_predict(r.body, config_.max_client_batch_size);
-  return run_predictions(std::move(p.inputs), p.batched, p.raw_scores,
-                         p.truncate.value_or(config_.auto_truncate));
+  return run_predictions(parse_predict(r.body, config_.max_client_batch_size));
 }
 
-Response Service::run_predictions(std::vector<std::string> inputs, bool batched, bool raw_scores,
-                                  bool truncate) {
+// Where the official Hugging Face clients post when given an endpoint's URL: to the URL itself
+// (huggingface.js packages/inference/src/providers/hf-inference.ts HFInferenceTask.makeUrl;
+// huggingface_hub src/huggingface_hub/inference/_providers/hf_inference.py _prepare_url), as
+// Inference Endpoints and TEI take a task at their root.
+Response Service::classify(const Request& r) {
+  return run_predictions(
+      parse_classification(r.body, config_.max_client_batch_size, predictor_.labels().size()));
+}
+
+Response Service::run_predictions(PredictRequest request) {
   // While draining, what still arrives on an open connection is answered: readiness already says
   // 503 and the listener is about to close, so nothing accepted goes unanswered.
   if (state_.load() == State::kWarmingUp) throw ApiError(503, "Unhealthy", "warming up");
   const auto start = Clock::now();
+  const std::vector<std::string>& inputs = request.inputs;
+  const bool truncate = request.truncate.value_or(config_.auto_truncate);
   const auto n = static_cast<int64_t>(inputs.size());
   const int64_t now_in_flight = in_flight_.fetch_add(n) + n;
   const Permits permits(in_flight_, n, metrics_);
@@ -266,8 +296,8 @@ Response Service::run_predictions(std::vector<std::string> inputs, bool batched,
       const auto full = predictor_.tokenizer().encode(inputs[i], {.max_length = 0});
       throw ApiError(422, "Validation",
                      fmt::format("inputs[{}] is {} tokens long, more than the model's {} (send "
-                                 "\"truncate\": true to cut it)",
-                                 i, full.ids.size(), max_length));
+                                 "{} to cut it)",
+                                 i, full.ids.size(), max_length, request.truncate_hint));
     }
   }
   const double tokenization = seconds_since(start);
@@ -283,8 +313,11 @@ Response Service::run_predictions(std::vector<std::string> inputs, bool batched,
   if (!job->error().empty()) throw ApiError(500, "Backend", job->error());
   std::vector<std::vector<float>> scores;
   scores.reserve(inputs.size());
-  for (const auto& p : job->results()) scores.push_back(raw_scores ? p.logits : p.scores);
-  Response response = json_response(200, predictions_body(scores, predictor_.labels(), batched));
+  for (const auto& p : job->results()) {
+    scores.push_back(apply_function(request.function_to_apply, p.scores, p.logits));
+  }
+  Response response = json_response(
+      200, predictions_body(scores, predictor_.labels(), request.batched, request.top_k));
   response.inputs = n;
   metrics_.request_phases(tokenization, job->queue_seconds(), job->inference_seconds());
   response.headers = {{"x-total-time", ms(seconds_since(start))},

@@ -13,6 +13,7 @@
 
 #include "config/schema.h"
 #include "predict/predictor.h"
+#include "serve/api.h"
 #include "serve/batcher.h"
 #include "serve/metrics.h"
 
@@ -20,9 +21,13 @@ namespace cola::serve {
 
 /// What /info reports about the model.
 struct ModelInfo {
-  std::string model_id;  // a name: the file's, or serve.model_id
-  std::string sha256;    // of the model file
-  std::string version;   // cola's
+  std::string model_id;      // a name: the file's, or serve.model_id
+  std::string sha256;        // of the model file
+  std::string version;       // cola's
+  std::string quantization;  // the model's `quantization` metadata JSON; "" for fp32
+  std::string cpu;           // this machine's CPU (its brand string): where the figures come from
+  std::string cpu_flags;     // CpuInfo::flags(): "avx2 avx512bw avx512_vnni"
+  std::string int8_kernel;   // runtime::Int8Kernel's name
 };
 
 struct Request {
@@ -68,8 +73,8 @@ class Service {
   enum class State { kWarmingUp, kReady, kDraining };
   Response route(const Request& request);
   Response predict(const Request& request);
-  Response run_predictions(std::vector<std::string> inputs, bool batched, bool raw_scores,
-                           bool truncate);
+  Response classify(const Request& request);
+  Response run_predictions(PredictRequest request);
   Response info() const;
   Response health(bool liveness) const;
 

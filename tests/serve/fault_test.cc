@@ -213,7 +213,9 @@ TEST_F(ServeUnderFaults, TenThousandRequestsAFifthMalformedEachGetTheirStatus) {
   const auto metrics = service_->metrics().render();
   for (const auto& [status, n] : want_by_status) {
     EXPECT_THAT(metrics,
-                HasSubstr(fmt::format("cola_requests_total{{status=\"{}\"}} {}\n", status, n)));
+                HasSubstr(fmt::format(
+                    "cola_requests_total{{route=\"/predict\",status=\"{}\"}} {}\n", status, n)))
+        << "transport errors (over payload_limit) count on their route too";
   }
   EXPECT_THAT(metrics, HasSubstr("cola_requests_in_flight 0\n"));
 }
@@ -251,7 +253,6 @@ TEST_F(ServeUnderFaults, ClientsHangingUpMidRequestLeaveItServing) {
   std::atomic<int> ok{0};
   std::vector<std::thread> clients;
   clients.reserve(64);
-  const auto t0 = Clock::now();
   for (int t = 0; t < 64; ++t) {
     clients.emplace_back([&, t] {
       auto client = this->client();
@@ -262,8 +263,9 @@ TEST_F(ServeUnderFaults, ClientsHangingUpMidRequestLeaveItServing) {
     });
   }
   for (auto& t : clients) t.join();
+  // Each client gives up after 5 s, so a stuck thread shows as a missing answer; no wall-clock
+  // bound of its own, which a loaded 2-core machine (or ASan) could miss with nothing wrong.
   EXPECT_EQ(ok.load(), 64);
-  EXPECT_LT(seconds_since(t0), 3.0);
   EXPECT_THAT(service_->metrics().render(), HasSubstr("cola_requests_in_flight 0\n"));
 }
 
@@ -275,9 +277,9 @@ TEST_F(ServeUnderFaults, ASlowClientIsDroppedAndBlocksNoOne) {
   const std::string body = Json{{"inputs", texts_[0]}}.dump();
   const auto trickle = [&](const std::string& head, const std::string& tail, std::string* answer,
                            double* elapsed) {
+    const auto t0 = Clock::now();  // before connecting: the server's deadline starts at accept
     RawClient raw(port_);
     ASSERT_TRUE(raw.connected());
-    const auto t0 = Clock::now();
     raw.send(head);
     for (const char ch : tail) {  // one byte a second until the server answers or hangs up
       if (raw.answered_within(1000)) break;
@@ -309,15 +311,17 @@ TEST_F(ServeUnderFaults, ASlowClientIsDroppedAndBlocksNoOne) {
   body_client.join();
   line_client.join();
   EXPECT_EQ(ok, 40);
-  EXPECT_LT(worst, 1.0);
+  // A request held up behind the tricklers would wait for their 2 s deadline; anything under it
+  // is served independently of them, however loaded the machine.
+  EXPECT_LT(worst, 1.9);
   // A slow body gets 408 with a JSON error at the deadline; a slow request line is hung up on.
   EXPECT_THAT(slow_body, HasSubstr("HTTP/1.1 408"));
   EXPECT_THAT(slow_body, HasSubstr("request_read_timeout_s"));
   EXPECT_GE(body_s, 1.9);
-  EXPECT_LT(body_s, 4.5);
+  EXPECT_LT(body_s, 8.0);
   EXPECT_THAT(slow_line, ::testing::Not(HasSubstr("200 OK")));
   EXPECT_GE(line_s, 1.9);
-  EXPECT_LT(line_s, 4.5);
+  EXPECT_LT(line_s, 8.0);
 }
 
 }  // namespace

@@ -11,10 +11,13 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST(Metrics, EverySeriesIsThereAtZeroBeforeTheFirstRequest) {
-  const Metrics m;
+  const Metrics m({"/", "/predict"});
   const std::string text = m.render();
   for (const char* line :
-       {"cola_requests_total{status=\"200\"} 0", "cola_requests_total{status=\"429\"} 0",
+       {"cola_requests_total{route=\"/predict\",status=\"200\"} 0",
+        "cola_requests_total{route=\"/\",status=\"429\"} 0",
+        "cola_requests_total{route=\"other\",status=\"404\"} 0",
+        "cola_requests_total{route=\"/\",status=\"other\"} 0",
         "cola_request_duration_seconds_count 0", "cola_request_queue_duration_seconds_count 0",
         "cola_request_tokenization_duration_seconds_count 0",
         "cola_request_inference_duration_seconds_count 0", "cola_batch_size_count 0",
@@ -25,16 +28,16 @@ TEST(Metrics, EverySeriesIsThereAtZeroBeforeTheFirstRequest) {
 }
 
 TEST(Metrics, CountsAndCumulativeBuckets) {
-  Metrics m;
-  m.request(200, 0.002);
-  m.request(429, 0.0001);
-  m.request(418, 0.0001);
+  Metrics m({"/", "/predict"});
+  m.request("/predict", 200, 0.002);
+  m.request("/predict", 429, 0.0001);
+  m.request("/predict", 418, 0.0001);
   m.batch(3, 48);
   m.batch(1, 16);
   m.set_queue_size(7);
   const std::string text = m.render();
-  EXPECT_THAT(text, HasSubstr("cola_requests_total{status=\"200\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("cola_requests_total{status=\"other\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("cola_requests_total{route=\"/predict\",status=\"200\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("cola_requests_total{route=\"/predict\",status=\"other\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("cola_batch_size_bucket{le=\"1\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("cola_batch_size_bucket{le=\"2\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("cola_batch_size_bucket{le=\"4\"} 2\n"));
@@ -42,8 +45,27 @@ TEST(Metrics, CountsAndCumulativeBuckets) {
   EXPECT_THAT(text, HasSubstr("cola_batch_size_sum 4\n"));
   EXPECT_THAT(text, HasSubstr("cola_request_duration_seconds_count 3\n"));
   EXPECT_THAT(text, HasSubstr("cola_queue_size 7\n"));
-  EXPECT_EQ(m.requests(429), 1u);
+  EXPECT_EQ(m.requests("/predict", 429), 1u);
+  EXPECT_EQ(m.requests("/predict", 418), 0u) << "not a status of its own";
   EXPECT_THAT(text, Not(HasSubstr("nan")));
+}
+
+TEST(Metrics, EachRouteCountsApartAndAnyOtherPathIsOther) {
+  Metrics m({"/", "/predict"});
+  m.request("/", 200, 0.001);
+  m.request("/", 422, 0.001);
+  m.request("/predict", 200, 0.001);
+  m.request("/wp-login.php", 404, 0.001);
+  m.request("/predict/", 404, 0.001);
+  EXPECT_EQ(m.requests("/", 200), 1u);
+  EXPECT_EQ(m.requests("/", 422), 1u);
+  EXPECT_EQ(m.requests("/predict", 200), 1u);
+  EXPECT_EQ(m.requests("other", 404), 2u);
+  const std::string text = m.render();
+  EXPECT_THAT(text, HasSubstr("cola_requests_total{route=\"/\",status=\"200\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("cola_requests_total{route=\"other\",status=\"404\"} 2\n"));
+  EXPECT_THAT(text, Not(HasSubstr("wp-login"))) << "a scanned path adds no series";
+  EXPECT_THAT(text, HasSubstr("cola_request_duration_seconds_count 5\n"));
 }
 
 TEST(Metrics, ExponentialBuckets) {

@@ -50,7 +50,11 @@ class ServerTest : public ::testing::Test {
 
   void start(config::ServeConfig c = test_config(), bool warm = true) {
     c.port = 0;
-    service_ = std::make_unique<Service>(*predictor_, c, ModelInfo{"seed", "sha", "test"});
+    ModelInfo info;
+    info.model_id = "seed";
+    info.sha256 = "sha";
+    info.version = "test";
+    service_ = std::make_unique<Service>(*predictor_, c, std::move(info));
     http_ = std::make_unique<HttpServer>(*service_, c);
     port_ = http_->bind();
     http_->start();

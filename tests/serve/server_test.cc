@@ -6,9 +6,12 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
+#include <tuple>
 
 #include "server_fixture.h"
 
@@ -17,6 +20,26 @@ namespace {
 
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
+
+// What the official Hugging Face clients make of an answer for one input, read from their sources;
+// nullopt where they fail.
+// - huggingface.js (packages/inference, 4.13): HFInferenceTextClassificationTask.getResponse in
+//   src/providers/hf-inference.ts takes `response?.[0]` and accepts it only as an Array whose every
+//   element has a string `label` and a number `score` ("Received malformed response ..." else).
+// - huggingface_hub: InferenceClient.text_classification (src/huggingface_hub/inference/_client.py)
+//   returns TextClassificationOutputElement.parse_obj_as_list(response)[0], declared a
+//   list[TextClassificationOutputElement] {label: str, score: float}: parse_obj_as_list raises
+//   unless the answer is a list, and a flat list's [0] would be one element, not a list.
+std::optional<Json> clients_output(const Json& response) {
+  if (!response.is_array() || response.empty() || !response[0].is_array()) return std::nullopt;
+  for (const Json& x : response[0]) {
+    if (!x.is_object() || !x.contains("label") || !x["label"].is_string() || !x.contains("score") ||
+        !x["score"].is_number()) {
+      return std::nullopt;
+    }
+  }
+  return response[0];
+}
 
 TEST_F(ServerTest, AnswersEqualThePredictors) {
   start();
@@ -50,6 +73,85 @@ TEST_F(ServerTest, AnswersEqualThePredictors) {
   }
 }
 
+// What each client posts to the endpoint's URL (the server's root, with no path added:
+// huggingface.js HFInferenceTask.makeUrl returns an http(s) model as is; huggingface_hub
+// HFInferenceTask._prepare_url too), with --api-key as the clients' token ("Authorization: Bearer
+// ...", both). huggingface.js: JSON.stringify of the caller's args but accessToken, endpointUrl,
+// provider, model (src/lib/makeRequestOptions.ts), so {"inputs"} alone unless the caller gives
+// "parameters". huggingface_hub: {"inputs", "parameters": {"function_to_apply", "top_k"}} with None
+// dropped
+// (_providers/hf_inference.py _prepare_payload_as_dict, _providers/_common.py filter_none), so
+// "parameters": {} when neither is given.
+TEST_F(ServerTest, TheOfficialHuggingFaceClientsParseTheRootsAnswers) {
+  auto config = test_config();
+  config.api_key = "s3cret";
+  start(config);
+  auto c = client();
+  const httplib::Headers javascript = {{"Authorization", "Bearer s3cret"},
+                                       {"User-Agent", "@huggingface/inference/4.13.28"}};
+  const httplib::Headers python = {{"authorization", "Bearer s3cret"},
+                                   {"user-agent", "unknown/None; hf_hub/1.29.0; python/3.12"}};
+  const auto post = [&](const httplib::Headers& h, const Json& body) {
+    const auto r = c.Post("/", h, body.dump(), "application/json");
+    EXPECT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << body.dump() << ": " << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+    return Json::parse(r->body);
+  };
+  const auto predict = [&](const Json& body) {
+    const auto r = c.Post("/predict", httplib::Headers{{"Authorization", "Bearer s3cret"}},
+                          body.dump(), "application/json");
+    EXPECT_TRUE(r);
+    return Json::parse(r->body);
+  };
+  const auto& labels = predictor_->labels();
+  const auto want =
+      predictor_->predict(std::vector<std::string>(texts_.begin(), texts_.begin() + 2));
+  for (const auto& [client, headers, body] :
+       {std::tuple{"huggingface.js", javascript, Json{{"inputs", texts_[0]}}},
+        std::tuple{"huggingface_hub", python,
+                   Json{{"inputs", texts_[0]}, {"parameters", Json::object()}}}}) {
+    const Json answer = post(headers, body);
+    const auto output = clients_output(answer);
+    ASSERT_TRUE(output) << client << ": " << answer.dump();
+    ASSERT_EQ(output->size(), labels.size()) << client << ": every label, as the Inference API";
+    EXPECT_EQ(*output, predict({{"inputs", texts_[0]}})) << client << ": /predict's numbers";
+    EXPECT_GE((*output)[0]["score"].get<double>(), (*output)[1]["score"].get<double>());
+  }
+  EXPECT_FALSE(clients_output(predict({{"inputs", texts_[0]}})))
+      << "/predict keeps TEI's flat list for one input, which the clients refuse";
+  // A list: one list per input, in order, as /predict answers it.
+  const Json two = {{"inputs", {texts_[0], texts_[1]}}};
+  const Json both = post(javascript, two);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both, predict(two));
+  EXPECT_TRUE(clients_output(both));
+  // The parameters huggingface_hub's text_classification(top_k=, function_to_apply=) sends.
+  const Json top = post(python, {{"inputs", texts_[1]}, {"parameters", {{"top_k", 1}}}});
+  ASSERT_EQ(top[0].size(), 1u);
+  EXPECT_EQ(top[0][0], predict({{"inputs", texts_[1]}})[0]);
+  const Json raw =
+      post(python, {{"inputs", texts_[1]}, {"parameters", {{"function_to_apply", "none"}}}});
+  EXPECT_EQ(raw[0], predict({{"inputs", texts_[1]}, {"raw_scores", true}}));
+  const Json sigmoid =
+      post(python, {{"inputs", texts_[1]}, {"parameters", {{"function_to_apply", "sigmoid"}}}});
+  for (const auto& entry : sigmoid[0]) {
+    const auto k = static_cast<size_t>(
+        std::find(labels.begin(), labels.end(), entry["label"].get<std::string>()) -
+        labels.begin());
+    ASSERT_LT(k, labels.size());
+    EXPECT_NEAR(entry["score"].get<double>(), 1 / (1 + std::exp(-double{want[1].logits[k]})), 1e-6);
+  }
+  // An error is {"error": "..."}, which both clients show.
+  const auto bad =
+      c.Post("/", javascript, R"({"inputs": "a", "parameters": {"top_k": 0}})", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 422);
+  EXPECT_THAT(Json::parse(bad->body)["error"].get<std::string>(), HasSubstr("parameters.top_k"));
+  EXPECT_THAT(service_->metrics().render(),
+              HasSubstr("cola_requests_total{route=\"/\",status=\"200\"} 6\n"));
+}
+
 TEST_F(ServerTest, ConcurrentClientsAreBatchedTogether) {
   start();
   std::atomic<int> ok{0};
@@ -69,7 +171,8 @@ TEST_F(ServerTest, ConcurrentClientsAreBatchedTogether) {
   const auto& sizes = service_->metrics().batch_size();
   // Warm-up ran outside the batcher: every batch here was formed from requests.
   EXPECT_LT(sizes.bucket(0), sizes.count()) << "no batch had more than one input";
-  EXPECT_THAT(service_->metrics().render(), HasSubstr("cola_requests_total{status=\"200\"} 320"));
+  EXPECT_THAT(service_->metrics().render(),
+              HasSubstr("cola_requests_total{route=\"/predict\",status=\"200\"} 320"));
 }
 
 TEST_F(ServerTest, ReadinessBeforeWarmUpAndTransportErrorsAreJson) {

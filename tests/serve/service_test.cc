@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -31,7 +32,14 @@ std::string header(const Response& r, std::string_view name) {
 class ServiceTest : public ::testing::Test {
  protected:
   Service& service(config::ServeConfig c = {}) {
-    service_ = std::make_unique<Service>(model_, c, ModelInfo{"m.onnx", "abc123", "cola 0.1"});
+    service_ = std::make_unique<Service>(model_, c,
+                                         ModelInfo{.model_id = "m.onnx",
+                                                   .sha256 = "abc123",
+                                                   .version = "cola 0.1",
+                                                   .quantization = R"({"reduce_range":false})",
+                                                   .cpu = "Test CPU",
+                                                   .cpu_flags = "avx2",
+                                                   .int8_kernel = "AVX2 VPMADDUBSW"});
     return *service_;
   }
   test::GatedModel model_;
@@ -78,7 +86,7 @@ TEST_F(ServiceTest, PredictAnswersWithScoresTimingsAndMetrics) {
   EXPECT_EQ(q.status, 200);
   EXPECT_EQ(Json::parse(q.body).size(), 2u);
   EXPECT_EQ(s.handle(get("/predict")).status, 422);
-  EXPECT_EQ(s.metrics().requests(200), 3u);
+  EXPECT_EQ(s.metrics().requests("/predict", 200), 3u);
   EXPECT_THAT(s.metrics().render(), HasSubstr("cola_request_queue_duration_seconds_count 3"));
 }
 
@@ -91,6 +99,7 @@ TEST_F(ServiceTest, RoutesMethodsAndTheirErrors) {
   const auto wrong = s.handle({"DELETE", "/predict", {}, "", ""});
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(header(wrong, "Allow"), "GET, POST");
+  EXPECT_EQ(header(s.handle({"PUT", "/", {}, "", ""}), "Allow"), "GET, POST");
   EXPECT_EQ(s.handle(post("/info", "")).status, 405);
   EXPECT_EQ(s.handle(post("/predict", "{")).status, 422);
   EXPECT_EQ(s.handle(post("/predict", R"({"inputs": "\u00ff\u00fe"})")).status, 200);
@@ -100,12 +109,68 @@ TEST_F(ServiceTest, RoutesMethodsAndTheirErrors) {
   EXPECT_EQ(info["max_input_length"], 16);
   EXPECT_EQ(info["model_type"]["classifier"]["id2label"]["1"], "width");
   EXPECT_EQ(info["max_client_batch_size"], 32);
+  EXPECT_EQ(info["quantization"]["reduce_range"], false) << "the file's range, as JSON";
+  EXPECT_EQ(info["cpu"]["model_name"], "Test CPU") << "where its figures come from";
+  EXPECT_EQ(info["cpu"]["flags"], "avx2");
+  EXPECT_EQ(info["cpu"]["int8_kernel"], "AVX2 VPMADDUBSW");
   const auto metrics = s.handle(get("/metrics"));
   EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4");
   const auto page = s.handle(get("/"));
   EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
   EXPECT_THAT(page.body, HasSubstr("fetch('predict'"));
   EXPECT_THAT(page.body, ::testing::Not(HasSubstr("http")));  // no external assets
+}
+
+// POST / is the Hugging Face Inference API's text-classification task, over the same batcher:
+// /predict's bytes, as a list per input. (tests/serve/server_test.cc parses it as the clients do.)
+TEST_F(ServiceTest, RootAnswersTheInferenceApisTaskWithPredictsNumbers) {
+  auto& s = service();
+  s.warm_up();
+  const std::string two = R"("inputs": ["a b", "a b c d"])";
+  const auto root = s.handle(post("/", "{" + two + "}"));
+  ASSERT_EQ(root.status, 200) << root.body;
+  EXPECT_EQ(root.content_type, "application/json");
+  EXPECT_EQ(root.body, s.handle(post("/predict", "{" + two + "}")).body);
+  for (const char* h :
+       {"x-total-time", "x-tokenization-time", "x-queue-time", "x-inference-time"}) {
+    EXPECT_FALSE(header(root, h).empty()) << h;
+  }
+  // One string, as huggingface_hub posts it: still one list in a list.
+  const auto one = s.handle(post("/", R"({"inputs": "a b", "parameters": {}})"));
+  EXPECT_EQ(one.body, "[" + s.handle(post("/predict", R"({"inputs": "a b"})")).body + "]");
+  // "none" is /predict's raw_scores (logits 4 and 6 for "a b" padded to 6), cut by top_k.
+  const auto raw = Json::parse(
+      s.handle(
+           post("/", "{" + two + R"(, "parameters": {"function_to_apply": "none", "top_k": 1}})"))
+          .body);
+  ASSERT_EQ(raw.size(), 2u);
+  ASSERT_EQ(raw[0].size(), 1u);
+  EXPECT_EQ(raw[0][0]["label"], "width");
+  EXPECT_EQ(raw[0][0]["score"], 6);
+  EXPECT_EQ(raw[1].size(), 1u);
+  const auto sigmoid = Json::parse(
+      s.handle(post("/", "{" + two + R"(, "parameters": {"function_to_apply": "sigmoid"}})")).body);
+  EXPECT_EQ(sigmoid[0][1]["label"], "len");
+  EXPECT_NEAR(sigmoid[0][1]["score"].get<double>(), 1 / (1 + std::exp(-4.0)), 1e-6);
+  // Errors: /predict's statuses and {"error": ...}, naming the parameter.
+  const auto bad = s.handle(post("/", R"({"inputs": "a", "parameters": {"top_k": 0}})"));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(Json::parse(bad.body)["error"], "parameters.top_k must be a positive integer, got 0");
+  const auto long_text = R"({"inputs": "a a a a a a a a a a a a a a a a a a a a", )";
+  const auto refused =
+      s.handle(post("/", long_text + std::string(R"("parameters": {"truncation": false}})")));
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_THAT(refused.body, HasSubstr(R"(send \"parameters\": {\"truncation\": true} to cut it)"));
+  EXPECT_EQ(
+      s.handle(post("/", long_text + std::string(R"("parameters": {"truncation": true}})"))).status,
+      200);
+  // GET / is still the page; each route counts apart.
+  EXPECT_EQ(s.handle(get("/")).content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(s.metrics().requests("/", 200), 6u);
+  EXPECT_EQ(s.metrics().requests("/", 422), 2u);
+  EXPECT_EQ(s.metrics().requests("/predict", 200), 2u);
+  EXPECT_THAT(s.metrics().render(),
+              HasSubstr("cola_requests_total{route=\"/\",status=\"422\"} 2\n"));
 }
 
 TEST_F(ServiceTest, TruncateFalseNamesTheLength) {
@@ -139,6 +204,10 @@ TEST_F(ServiceTest, ApiKeyGuardsAllButHealthAndCorsAnswersPreflights) {
   const auto preflight = s.handle({"OPTIONS", "/predict", {}, "", ""});
   EXPECT_EQ(preflight.status, 204);
   EXPECT_EQ(header(preflight, "Access-Control-Allow-Methods"), "GET, POST");
+  const auto root = s.handle({"OPTIONS", "/", {}, "", ""});
+  EXPECT_EQ(header(root, "Access-Control-Allow-Methods"), "GET, POST");
+  EXPECT_EQ(header(root, "Access-Control-Allow-Headers"), "Content-Type, Authorization, User-Agent")
+      << "what huggingface.js sends from a page";
 }
 
 TEST_F(ServiceTest, TooManyInFlightIs429AndAWaitPastTheTimeoutIs503) {
