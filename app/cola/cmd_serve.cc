@@ -5,8 +5,10 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
+#include <string_view>
 #include <thread>
 
 #include "app/cola/commands.h"
@@ -30,6 +32,15 @@ struct ServeFlags {
   config::ServeConfig serve;  // flags write here; only those given replace the config's
 };
 
+int parse_port(const char* name, std::string_view text) {
+  int port = -1;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (error != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535) {
+    throw UsageError(fmt::format("{}={} is not a port (1-65535)", name, text));
+  }
+  return port;
+}
+
 // The flags given on the command line replace the config's values.
 void apply_flags(const ServeFlags& f, const CLI::App& cmd, config::ServeConfig& c) {
   const auto given = [&](const char* name) {
@@ -51,6 +62,13 @@ void apply_flags(const ServeFlags& f, const CLI::App& cmd, config::ServeConfig& 
   if (given("--api-key")) c.api_key = s.api_key;
   if (given("--cors-allow-origin")) c.cors_allow_origin = s.cors_allow_origin;
   if (given("--http-threads")) c.http_threads = s.http_threads;
+  if (given("--model-name")) c.model_name = s.model_name;
+  // SageMaker hosting tells the container its port in this variable (and expects 8080, the
+  // default, without it); a --port given on the command line still wins.
+  if (const char* port = std::getenv("SAGEMAKER_BIND_TO_PORT");
+      port != nullptr && !given("--port")) {
+    c.port = parse_port("SAGEMAKER_BIND_TO_PORT", port);
+  }
   if (c.api_key.empty()) {
     if (const char* key = std::getenv("COLA_API_KEY")) c.api_key = key;
   }
@@ -72,6 +90,10 @@ void check(const config::ServeConfig& c) {
   positive("request_read_timeout_s", c.request_read_timeout_s);
   if (c.port < 0 || c.port > 65535)
     throw UsageError(fmt::format("serve.port {} is not a port", c.port));
+  // The name is one segment of /v2/models/{name}/...
+  if (c.model_name.find('/') != std::string::npos) {
+    throw UsageError(fmt::format("serve.model_name \"{}\" must not contain '/'", c.model_name));
+  }
   if (c.max_batch_requests < 0 || c.max_queue_delay_us < 0 || c.max_input_length < 0) {
     throw UsageError(
         "serve.max_batch_requests, max_queue_delay_us and max_input_length must be >= 0");
@@ -122,6 +144,7 @@ void run(ServeFlags& f, const CLI::App& cmd) {
   note_fixed_shape(f.path, *predictor, f.model);
   serve::ModelInfo info{
       .model_id = cfg->serve.model_id.empty() ? f.path.filename().string() : cfg->serve.model_id,
+      .model_name = cfg->serve.model_name.empty() ? f.path.stem().string() : cfg->serve.model_name,
       .sha256 = sha256_file(f.path),
       .version = version_string(),
       .quantization = predictor->quantization(),
@@ -181,6 +204,8 @@ void setup_serve(CLI::App& cmd) {
   cmd.add_option("--api-key", s.api_key,
                  "require Authorization: Bearer KEY (also $COLA_API_KEY); /health stays open");
   cmd.add_option("--cors-allow-origin", s.cors_allow_origin, "Access-Control-Allow-Origin");
+  cmd.add_option("--model-name", s.model_name,
+                 "the model's name in /v2/models/{name} (default: the file's stem)");
   cmd.add_option("--http-threads", s.http_threads,
                  "connection threads (1024); a keep-alive connection holds one");
   add_model_flags(cmd, f->model, /*single_run=*/false);

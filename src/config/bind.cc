@@ -244,7 +244,8 @@ void bind_serve(MapReader& r, ServeConfig& s) {
       .field("request_read_timeout_s", s.request_read_timeout_s)
       .field("tcp_nodelay", s.tcp_nodelay)
       .field("listen_backlog", s.listen_backlog)
-      .field("model_id", s.model_id);
+      .field("model_id", s.model_id)
+      .field("model_name", s.model_name);
 }
 
 }  // namespace

@@ -117,6 +117,7 @@ struct ServeConfig {
   bool tcp_nodelay = true;                // no Nagle delay on small responses
   int listen_backlog = 4096;              // pending connections the kernel queues
   std::string model_id;                   // /info's model_id; empty = the model file's name
+  std::string model_name;  // /v2/models/{name} (KServe v2); empty = the model file's stem
 };
 
 /// The whole resolved configuration.

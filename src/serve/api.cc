@@ -72,11 +72,7 @@ PredictRequest read_inputs(const Json& json, int64_t max_inputs) {
     r.inputs.push_back(in->get<std::string>());
   } else if (in->is_array()) {
     if (in->empty()) throw invalid("\"inputs\" is an empty list");
-    if (static_cast<int64_t>(in->size()) > max_inputs) {
-      throw ApiError(413, "Validation",
-                     fmt::format("{} inputs in one request, more than max_client_batch_size {}",
-                                 in->size(), max_inputs));
-    }
+    check_client_batch(in->size(), max_inputs);
     r.batched = true;
     r.inputs.reserve(in->size());
     size_t i = 0;
@@ -115,6 +111,13 @@ std::string error_body(std::string_view message, std::string_view type) {
   // dump() with replacement: a message quoting the client's bytes must not be invalid JSON.
   return Json{{"error", message}, {"error_type", type}}.dump(-1, ' ', false,
                                                              Json::error_handler_t::replace);
+}
+
+void check_client_batch(size_t inputs, int64_t max_inputs) {
+  if (static_cast<int64_t>(inputs) <= max_inputs) return;
+  throw ApiError(413, "Validation",
+                 fmt::format("{} inputs in one request, more than max_client_batch_size {}", inputs,
+                             max_inputs));
 }
 
 PredictRequest parse_predict(std::string_view body, int64_t max_inputs) {
@@ -188,6 +191,17 @@ std::vector<float> apply_function(ClassificationFunction f, const std::vector<fl
   return out;
 }
 
+void rank_labels(const std::vector<float>& scores, std::vector<size_t>& order) {
+  order.resize(scores.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  // NaN breaks the comparator's strict weak order: a non-finite score sorts last.
+  const auto key = [&](size_t a) {
+    const float s = scores[a];
+    return std::isfinite(s) ? s : -std::numeric_limits<float>::infinity();
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) > key(b); });
+}
+
 std::string predictions_body(const std::vector<std::vector<float>>& scores,
                              const std::vector<std::string>& labels, bool batched, size_t top_k) {
   const size_t kept = top_k == 0 ? labels.size() : std::min(top_k, labels.size());
@@ -197,14 +211,7 @@ std::string predictions_body(const std::vector<std::vector<float>>& scores,
   if (batched) out += '[';
   for (size_t i = 0; i < scores.size(); ++i) {
     if (i > 0) out += ',';
-    std::iota(order.begin(), order.end(), size_t{0});
-    // NaN breaks the comparator's strict weak order: a non-finite score sorts last.
-    const auto key = [&](size_t a) {
-      const float s = scores[i][a];
-      return std::isfinite(s) ? s : -std::numeric_limits<float>::infinity();
-    };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return key(a) > key(b); });
+    rank_labels(scores[i], order);
     out += '[';
     for (size_t j = 0; j < kept; ++j) {
       // Labels come from the model's metadata; dump() quotes and escapes them.

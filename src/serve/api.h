@@ -34,6 +34,9 @@ struct ApiError : std::runtime_error {
 /// `{"error": ..., "error_type": ...}`.
 std::string error_body(std::string_view message, std::string_view type);
 
+/// Throws the 413 of a request with more than `max_inputs` (max_client_batch_size) inputs.
+void check_client_batch(size_t inputs, int64_t max_inputs);
+
 /// How an input's scores come from the model's logits: transformers' ClassificationFunction
 /// (src/transformers/pipelines/text_classification.py), the Inference API's `function_to_apply`.
 enum class ClassificationFunction {
@@ -71,6 +74,10 @@ PredictRequest parse_classification(std::string_view body, int64_t max_inputs, s
 /// is the predictor's own, so that POST / and /predict give the same numbers.
 std::vector<float> apply_function(ClassificationFunction f, const std::vector<float>& softmax,
                                   const std::vector<float>& logits);
+
+/// Fills `order` with the labels' indices by `scores`, highest first; ties keep the labels' order,
+/// and a non-finite score ranks last. Every API that names a top label ranks by this.
+void rank_labels(const std::vector<float>& scores, std::vector<size_t>& order);
 
 /// The answer: per input, {label, score} sorted by score (highest first), the first `top_k` (0:
 /// every label); one list, or a list of lists when `batched`. `scores[i]` is input i's score per

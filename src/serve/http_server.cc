@@ -35,6 +35,7 @@ struct HttpServer::Impl {
     r.path = req.path;
     for (const auto& [key, value] : req.params) r.query.emplace_back(key, value);
     r.authorization = req.get_header_value("Authorization");
+    r.content_type = req.get_header_value("Content-Type");
     r.body = req.body;
     Response out = service.handle(r);
     res.status = out.status;

@@ -38,8 +38,8 @@ class Histogram {
 std::vector<double> exponential_buckets(double start, double factor, int count);
 
 /// The HTTP statuses the server answers with, each a value of cola_requests_total's `status`.
-inline constexpr std::array<int, 12> kStatuses = {200, 204, 400, 401, 404, 405,
-                                                  413, 422, 429, 500, 503, 424};
+inline constexpr std::array<int, 13> kStatuses = {200, 204, 400, 401, 404, 405, 413,
+                                                  415, 422, 429, 500, 503, 424};
 
 /// The `route` of a request to a path that is none of the routes.
 inline constexpr std::string_view kOtherRoute = "other";

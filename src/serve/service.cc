@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "serve/api.h"
 #include "serve/page.h"
+#include "serve/sagemaker.h"
 
 namespace cola::serve {
 namespace {
@@ -27,7 +28,20 @@ Response json_response(int status, std::string body) {
 }
 
 Response error_response(const ApiError& e) {
-  return json_response(e.status, error_body(e.what(), e.type));
+  Response r = json_response(e.status, error_body(e.what(), e.type));
+  r.error = e.what();
+  if (e.status == 429) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+// The Open Inference Protocol's routes answer its own error object, {"error": ...}, and a bad
+// request as 400, where /predict says 422 (inference_rest.md, Inference Response JSON Error
+// Object: "typically 400").
+bool speaks_oip(std::string_view path) { return path == "/v2" || path.starts_with("/v2/"); }
+
+void to_oip_error(Response& r) {
+  if (r.status == 422) r.status = 400;
+  r.body = oip_error_body(r.error);
 }
 
 // Compares in time independent of where the strings differ, so a guess learns nothing from it.
@@ -41,15 +55,45 @@ bool same_secret(std::string_view a, std::string_view b) {
 
 // The routes and the methods each takes (HEAD is GET's, answered by the transport).
 struct Route {
-  std::string_view path;
+  std::string_view path;     // the path, or its template: the metrics' `route` label
   std::string_view methods;  // for the Allow header of a 405
+  bool open = false;         // a probe: answered without the API key
 };
-// GET / is the page; POST / the Hugging Face Inference API's task (classify).
+// GET / is the page; POST / the Hugging Face Inference API's task (classify). /v2: the Open
+// Inference Protocol (serve/oip.h); /ping and /invocations: SageMaker's (serve/sagemaker.h).
 constexpr Route kRoutes[] = {
-    {"/", "GET, POST"},      {"/predict", "GET, POST"}, {"/health", "GET"},
-    {"/health/live", "GET"}, {"/health/ready", "GET"},  {"/info", "GET"},
+    {"/", "GET, POST"},
+    {"/predict", "GET, POST"},
+    {"/health", "GET", true},
+    {"/health/live", "GET", true},
+    {"/health/ready", "GET", true},
+    {"/info", "GET"},
     {"/metrics", "GET"},
+    {"/v2", "GET"},
+    {"/v2/health/live", "GET", true},
+    {"/v2/health/ready", "GET", true},
+    {kOipModelRoute, "GET"},
+    {kOipModelReadyRoute, "GET", true},
+    {kOipInferRoute, "POST"},
+    {"/ping", "GET", true},
+    {"/invocations", "POST"},
 };
+
+// The route whose path (or template) is `path`, or nullptr.
+const Route* route_named(std::string_view path) {
+  for (const auto& candidate : kRoutes) {
+    if (candidate.path == path) return &candidate;
+  }
+  return nullptr;
+}
+
+// The route of a request's `path`, or nullptr. A model's paths take their template's, whatever
+// the name, so that the metrics have one series per route.
+const Route* find_route(std::string_view path) {
+  if (path == "/v2/") return route_named("/v2");  // open_inference_rest.yaml spells it so
+  if (const auto model = parse_oip_model_path(path)) return route_named(model->route);
+  return route_named(path);
+}
 
 // Releases a request's share of max_concurrent_requests however the request ends.
 class Permits {
@@ -89,6 +133,9 @@ Service::Service(const predict::Predictor& predictor, const config::ServeConfig&
     : predictor_(predictor),
       config_(config),
       info_(std::move(info)),
+      // The version is the file's sha256, cut to the 12 digits /info's page shows: an answer's
+      // model_version then names the exact file that gave it, and a new file is a new version.
+      oip_model_{info_.model_name, info_.sha256.substr(0, 12), predictor.labels()},
       metrics_(route_paths()),
       batcher_(predictor,
                {config.max_batch_tokens, config.max_batch_requests, config.max_queue_delay_us},
@@ -126,22 +173,28 @@ void Service::stop() { batcher_.stop(); }
 Response Service::handle(const Request& request) noexcept {
   const auto start = Clock::now();
   Response response;
+  const Route* found = nullptr;
   try {
-    response = route(request);
+    found = find_route(request.path);
+    if (found == nullptr) {
+      throw ApiError(404, "NotFound", fmt::format("no route {}", request.path));
+    }
+    response = route(request, found->path);
   } catch (const ApiError& e) {
     response = error_response(e);
   } catch (const std::exception& e) {
     log::error("{} {}: {}", request.method, request.path, e.what());
-    response = json_response(500, error_body(e.what(), "Backend"));
+    response = error_response(ApiError(500, "Backend", e.what()));
   } catch (...) {
-    response = json_response(500, error_body("unknown error", "Backend"));
+    response = error_response(ApiError(500, "Backend", "unknown error"));
   }
   try {
+    if (!response.error.empty() && speaks_oip(request.path)) to_oip_error(response);
     if (!config_.cors_allow_origin.empty()) {
       response.headers.emplace_back("Access-Control-Allow-Origin", config_.cors_allow_origin);
     }
     const double seconds = seconds_since(start);
-    metrics_.request(request.path, response.status, seconds);
+    metrics_.request(found != nullptr ? found->path : kOtherRoute, response.status, seconds);
     log::info("{} {} {} {} inputs {:.3f} ms", request.method, request.path, response.status,
               response.inputs, seconds * 1e3);
   } catch (...) {  // logging must not turn an answer into a crash
@@ -149,12 +202,8 @@ Response Service::handle(const Request& request) noexcept {
   return response;
 }
 
-Response Service::route(const Request& r) {
-  const Route* route = nullptr;
-  for (const auto& candidate : kRoutes) {
-    if (candidate.path == r.path) route = &candidate;
-  }
-  if (route == nullptr) throw ApiError(404, "NotFound", fmt::format("no route {}", r.path));
+Response Service::route(const Request& r, std::string_view path) {
+  const Route* route = route_named(path);
   if (r.method == "OPTIONS" && !config_.cors_allow_origin.empty()) {  // a CORS preflight
     Response preflight = json_response(204, "");
     preflight.content_type.clear();
@@ -174,18 +223,23 @@ Response Service::route(const Request& r) {
     wrong.headers.emplace_back("Allow", std::string(route->methods));
     return wrong;
   }
-  if (r.path == "/health/live") return health(true);
-  if (r.path == "/health/ready" || r.path == "/health") return health(false);
-  if (!config_.api_key.empty() && !same_secret(r.authorization, "Bearer " + config_.api_key)) {
+  if (!route->open && !config_.api_key.empty() &&
+      !same_secret(r.authorization, "Bearer " + config_.api_key)) {
     Response denied = error_response(
         ApiError(401, "Unauthorized", "missing or wrong \"Authorization: Bearer <api key>\""));
     denied.headers.emplace_back("WWW-Authenticate", "Bearer");
     return denied;
   }
-  if (r.path == "/predict") return predict(r);
-  if (r.path == "/" && r.method == "POST") return classify(r);
-  if (r.path == "/info") return info();
-  if (r.path == "/metrics") {
+  if (speaks_oip(path)) return open_inference(r, path);
+  if (path == "/health/live") return health(true);
+  if (path == "/health/ready" || path == "/health" || path == "/ping") return health(false);
+  if (path == "/predict") return predict(r);
+  if (path == "/invocations") {
+    return run_predictions(parse_invocation(r.content_type, r.body, config_.max_client_batch_size));
+  }
+  if (path == "/" && r.method == "POST") return classify(r);
+  if (path == "/info") return info();
+  if (path == "/metrics") {
     Response m = json_response(200, metrics_.render());
     m.content_type = "text/plain; version=0.0.4";
     return m;
@@ -263,7 +317,43 @@ Response Service::classify(const Request& r) {
       parse_classification(r.body, config_.max_client_batch_size, predictor_.labels().size()));
 }
 
-Response Service::run_predictions(PredictRequest request) {
+// The Open Inference Protocol (kserve/open-inference-protocol specification/protocol/
+// inference_rest.md). Readiness answers 503 with "ready": false, as /health/ready does, so that a
+// readinessProbe sees it.
+Response Service::open_inference(const Request& r, std::string_view route) {
+  const auto ready_body = [is_ready = ready()](Json body) {
+    body["ready"] = is_ready;
+    return json_response(is_ready ? 200 : 503,
+                         body.dump(-1, ' ', false, Json::error_handler_t::replace));
+  };
+  if (route == "/v2") return json_response(200, oip_server_metadata(info_.version));
+  if (route == "/v2/health/live") return json_response(200, R"({"live":true})");
+  if (route == "/v2/health/ready") return ready_body(Json::object());
+  const auto model = parse_oip_model_path(r.path);
+  check_oip_model(*model, oip_model_);
+  switch (model->kind) {
+    case OipModelPath::Kind::kMetadata:
+      return json_response(200, oip_model_metadata(oip_model_));
+    case OipModelPath::Kind::kReady:
+      return ready_body({{"name", oip_model_.name}});
+    case OipModelPath::Kind::kInfer:
+      break;
+  }
+  const OipInferRequest request = parse_oip_infer(r.body, config_.max_client_batch_size);
+  std::vector<std::vector<float>> scores;
+  Response response = score(request.predict, scores);
+  response.body = oip_infer_body(request, oip_model_, scores);
+  return response;
+}
+
+Response Service::run_predictions(const PredictRequest& request) {
+  std::vector<std::vector<float>> scores;
+  Response response = score(request, scores);
+  response.body = predictions_body(scores, predictor_.labels(), request.batched, request.top_k);
+  return response;
+}
+
+Response Service::score(const PredictRequest& request, std::vector<std::vector<float>>& scores) {
   // While draining, what still arrives on an open connection is answered: readiness already says
   // 503 and the listener is about to close, so nothing accepted goes unanswered.
   if (state_.load() == State::kWarmingUp) throw ApiError(503, "Unhealthy", "warming up");
@@ -275,12 +365,9 @@ Response Service::run_predictions(PredictRequest request) {
   const Permits permits(in_flight_, n, metrics_);
   metrics_.set_in_flight(now_in_flight);
   if (now_in_flight > config_.max_concurrent_requests) {
-    ApiError e(429, "Overloaded",
-               fmt::format("{} inputs in flight, more than max_concurrent_requests {}",
-                           now_in_flight, config_.max_concurrent_requests));
-    Response busy = error_response(e);
-    busy.headers.emplace_back("Retry-After", "1");
-    return busy;
+    throw ApiError(429, "Overloaded",
+                   fmt::format("{} inputs in flight, more than max_concurrent_requests {}",
+                               now_in_flight, config_.max_concurrent_requests));
   }
   // Tokenized here, on the handler's thread, so the batching thread only runs the model.
   const int64_t max_length = predictor_.options().max_length;
@@ -311,13 +398,12 @@ Response Service::run_predictions(PredictRequest request) {
         fmt::format("waited {:.1f} s in the queue (request_timeout_s)", config_.request_timeout_s));
   }
   if (!job->error().empty()) throw ApiError(500, "Backend", job->error());
-  std::vector<std::vector<float>> scores;
+  scores.clear();
   scores.reserve(inputs.size());
   for (const auto& p : job->results()) {
     scores.push_back(apply_function(request.function_to_apply, p.scores, p.logits));
   }
-  Response response = json_response(
-      200, predictions_body(scores, predictor_.labels(), request.batched, request.top_k));
+  Response response = json_response(200, "");
   response.inputs = n;
   metrics_.request_phases(tokenization, job->queue_seconds(), job->inference_seconds());
   response.headers = {{"x-total-time", ms(seconds_since(start))},

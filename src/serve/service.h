@@ -1,6 +1,7 @@
 #pragma once
 // The server's behaviour, apart from HTTP: a Request in, a Response out, for every route of the
-// API (serve/api.h), with the limits, authentication, CORS, timings and metrics around them. The
+// APIs (TEI and the Inference API: serve/api.h; KServe v2: serve/oip.h; SageMaker:
+// serve/sagemaker.h), with the limits, authentication, CORS, timings and metrics around them. The
 // transport (serve/http_server.h) only moves bytes, so all of this is tested without sockets.
 // Handlers never throw: any failure becomes a JSON error response.
 #include <atomic>
@@ -16,12 +17,14 @@
 #include "serve/api.h"
 #include "serve/batcher.h"
 #include "serve/metrics.h"
+#include "serve/oip.h"
 
 namespace cola::serve {
 
 /// What /info reports about the model.
 struct ModelInfo {
   std::string model_id;      // a name: the file's, or serve.model_id
+  std::string model_name;    // non-empty, no '/': the {name} of /v2/models/{name}
   std::string sha256;        // of the model file
   std::string version;       // cola's
   std::string quantization;  // the model's `quantization` metadata JSON; "" for fp32
@@ -35,6 +38,7 @@ struct Request {
   std::string path;                                        // "/predict"
   std::vector<std::pair<std::string, std::string>> query;  // decoded ?key=value pairs
   std::string authorization;                               // the header, or ""
+  std::string content_type;                                // the header, or ""
   std::string_view body;                                   // borrowed for the call
 };
 
@@ -44,6 +48,7 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   int64_t inputs = 0;  // sentences predicted (for the access log)
+  std::string error;   // an error answer's message, "" otherwise: for the protocols' error objects
 };
 
 class Service {
@@ -71,16 +76,23 @@ class Service {
 
  private:
   enum class State { kWarmingUp, kReady, kDraining };
-  Response route(const Request& request);
+  Response route(const Request& request, std::string_view route);
   Response predict(const Request& request);
   Response classify(const Request& request);
-  Response run_predictions(PredictRequest request);
+  Response open_inference(const Request& request, std::string_view route);
+  Response oip_infer(const Request& request);
+  // Runs the request through the batcher, with the limits and time-out of every prediction route:
+  // fills `scores` (per input, after its function_to_apply) and answers 200 with the timings and
+  // no body yet. Throws ApiError (429, 503, 422...).
+  Response score(const PredictRequest& request, std::vector<std::vector<float>>& scores);
+  Response run_predictions(const PredictRequest& request);
   Response info() const;
   Response health(bool liveness) const;
 
   const predict::Predictor& predictor_;
   config::ServeConfig config_;
   ModelInfo info_;
+  OipModel oip_model_;  // the model as /v2/models/{name} names and describes it
   Metrics metrics_;
   Batcher batcher_;
   std::atomic<State> state_{State::kWarmingUp};

@@ -1,11 +1,16 @@
 // `cola serve` as a process: it binds where it says, serves the seed's ONNX file, and on SIGTERM
 // under load answers everything it accepted before it exits 0.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -86,10 +91,67 @@ TEST(ServeCli, SigtermUnderLoadAnswersEverythingItAccepted) {
   EXPECT_EQ(count(result.err, "POST /predict 200 2 inputs"), answered.load());
 }
 
+// A port no one listens on now (bound, then released).
+int free_port() {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof a;
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), size);
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &size);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+// SageMaker starts the container with SAGEMAKER_BIND_TO_PORT and probes GET /ping; the model's
+// name in /v2/models/{name} is --model-name.
+TEST(ServeCli, ListensOnSageMakersPortWithTheModelNameGiven) {
+  COLA_SHARED_PATH_OR_SKIP(shared, "golden/pytorch/seed-onnx/model.onnx");
+  const auto golden = shared.parent_path().parent_path().parent_path() / "tiny-bert";
+  const int want = free_port();
+  ASSERT_GT(want, 0);
+  ::setenv("SAGEMAKER_BIND_TO_PORT", std::to_string(want).c_str(), 1);
+  BackgroundCli cli({"serve", "--model", shared.string(), "--vocab",
+                     (golden / "vocab.txt").string(), "--labels", (golden / "config.json").string(),
+                     "--model-name", "tiny", "--http-threads", "4"});
+  ::unsetenv("SAGEMAKER_BIND_TO_PORT");
+  const int port = wait_for_port(cli);
+  ASSERT_EQ(port, want);
+  httplib::Client c("127.0.0.1", port);
+  bool ready = false;
+  for (int i = 0; i < 600 && !ready; ++i) {
+    const auto r = c.Get("/ping");
+    ready = r && r->status == 200;
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(ready);
+  const auto metadata = c.Get("/v2/models/tiny");
+  ASSERT_TRUE(metadata);
+  EXPECT_EQ(metadata->status, 200) << metadata->body;
+  EXPECT_EQ(Json::parse(metadata->body)["versions"][0].get<std::string>().size(), 12u)
+      << "the sha256's first 12 hex digits";
+  const auto csv = c.Post("/invocations", "The boy sat.\n", "text/csv");
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->status, 200) << csv->body;
+  cli.signal(SIGTERM);
+  EXPECT_EQ(cli.wait().exit_code, 0);
+}
+
 TEST(ServeCli, BadFlagsAreUsageErrors) {
   const auto r = run_cli({"serve", "--model", "m.onnx", "--port", "70000"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("serve.port 70000 is not a port"));
+  const auto env = run_cli({"serve", "--model", "m.onnx"}, {{"SAGEMAKER_BIND_TO_PORT", "http"}});
+  EXPECT_EQ(env.exit_code, 2);
+  EXPECT_THAT(env.err, HasSubstr("SAGEMAKER_BIND_TO_PORT=http is not a port (1-65535)"));
+  // --port beats the variable: the flag's bad port is what is refused.
+  const auto both = run_cli({"serve", "--model", "m.onnx", "--port", "70000"},
+                            {{"SAGEMAKER_BIND_TO_PORT", "8081"}});
+  EXPECT_THAT(both.err, HasSubstr("serve.port 70000 is not a port"));
+  const auto name = run_cli({"serve", "--model", "m.onnx", "--model-name", "a/b"});
+  EXPECT_EQ(name.exit_code, 2);
+  EXPECT_THAT(name.err, HasSubstr("serve.model_name \"a/b\" must not contain '/'"));
   const auto missing = run_cli({"serve", "--model", "/nonexistent/m.onnx", "--port", "0"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("/nonexistent/m.onnx: no such model file"));

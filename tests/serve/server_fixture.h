@@ -52,6 +52,7 @@ class ServerTest : public ::testing::Test {
     c.port = 0;
     ModelInfo info;
     info.model_id = "seed";
+    info.model_name = "seed";
     info.sha256 = "sha";
     info.version = "test";
     service_ = std::make_unique<Service>(*predictor_, c, std::move(info));

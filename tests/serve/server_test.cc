@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <fstream>
@@ -150,6 +151,52 @@ TEST_F(ServerTest, TheOfficialHuggingFaceClientsParseTheRootsAnswers) {
   EXPECT_THAT(Json::parse(bad->body)["error"].get<std::string>(), HasSubstr("parameters.top_k"));
   EXPECT_THAT(service_->metrics().render(),
               HasSubstr("cola_requests_total{route=\"/\",status=\"200\"} 6\n"));
+}
+
+// The README's curl examples for KServe v2 and SageMaker, over HTTP on the real model: the same
+// numbers as /predict, and the Content-Type through the transport.
+TEST_F(ServerTest, OpenInferenceProtocolAndSageMakerGivePredictsNumbers) {
+  start();
+  auto c = client();
+  const auto v2 = c.Post("/v2/models/seed/infer", R"({"id": "1", "inputs": [{"name": "text",
+      "shape": [2], "datatype": "BYTES", "data": ["The boy sat.", "Sat boy the."]}]})",
+                         "application/json");
+  ASSERT_TRUE(v2);
+  ASSERT_EQ(v2->status, 200) << v2->body;
+  const auto answer = Json::parse(v2->body);
+  EXPECT_EQ(answer["model_name"], "seed");
+  EXPECT_EQ(answer["id"], "1");
+  const auto& labels = predictor_->labels();
+  const auto want = predictor_->predict(std::vector<std::string>{"The boy sat.", "Sat boy the."});
+  const Json& scores = answer["outputs"][0];
+  EXPECT_EQ(scores["shape"], Json::array({2, labels.size()}));
+  for (size_t i = 0; i < 2; ++i) {
+    for (size_t k = 0; k < labels.size(); ++k) {
+      EXPECT_NEAR(scores["data"][i * labels.size() + k].get<double>(), want[i].scores[k], 1e-5);
+    }
+    const auto top = std::max_element(want[i].scores.begin(), want[i].scores.end());
+    EXPECT_EQ(answer["outputs"][1]["data"][i],
+              labels[static_cast<size_t>(top - want[i].scores.begin())]);
+  }
+  const auto metadata = c.Get("/v2/models/seed");
+  ASSERT_TRUE(metadata);
+  EXPECT_EQ(Json::parse(metadata->body)["outputs"][0]["shape"], Json::array({-1, labels.size()}));
+  const auto unknown = c.Get("/v2/models/bert/ready");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(Json::parse(unknown->body),
+            Json::parse(R"j({"error": "no model \"bert\" (this server serves \"seed\")"})j"));
+
+  EXPECT_EQ(c.Get("/ping")->status, 200);
+  const auto csv = c.Post("/invocations", "The boy sat.\n\"Sat boy, the.\"\n", "text/csv");
+  ASSERT_TRUE(csv);
+  ASSERT_EQ(csv->status, 200) << csv->body;
+  const auto predicted =
+      c.Post("/predict", R"({"inputs": ["The boy sat.", "Sat boy, the."]})", "application/json");
+  EXPECT_EQ(csv->body, predicted->body);
+  const auto json = c.Post("/invocations", R"({"inputs": "The boy sat."})", "application/json");
+  EXPECT_EQ(Json::parse(json->body)[0]["label"], Json::parse(predicted->body)[0][0]["label"]);
+  EXPECT_EQ(c.Post("/invocations", "The boy sat.", "text/plain")->status, 415);
 }
 
 TEST_F(ServerTest, ConcurrentClientsAreBatchedTogether) {
