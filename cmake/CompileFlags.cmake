@@ -7,7 +7,21 @@ set(COLA_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-sty
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   list(APPEND COLA_WARNINGS -Wno-restrict)
 endif()
-if(COLA_WERROR)
+# Warnings are errors by default with the compilers the project pins (Debian 12's GCC 12 and
+# Clang 14), as .ci/run has them: a developer's build is then CI's, flag for flag, so a clean clone
+# checked by .ci/run reuses the working tree's ccache entries (cmake/Ccache.cmake). With any other
+# compiler a new warning should not stop a user's build: OFF unless COLA_WERROR=ON.
+set(COLA_WERROR_EFFECTIVE "${COLA_WERROR}")
+if(COLA_WERROR_EFFECTIVE STREQUAL "")
+  set(COLA_WERROR_EFFECTIVE OFF)
+  if((CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12
+      AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+     OR (CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 14
+         AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 15))
+    set(COLA_WERROR_EFFECTIVE ON)
+  endif()
+endif()
+if(COLA_WERROR_EFFECTIVE)
   list(APPEND COLA_WARNINGS -Werror)
 endif()
 

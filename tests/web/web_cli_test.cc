@@ -107,7 +107,14 @@ TEST_F(WebCli, ThePagesScoresEqualColaPredicts) {
   ASSERT_GT(port, 0) << "cola web --serve never said where it serves";
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/?";
   for (const auto& t : texts) url += "text=" + httplib::detail::encode_query_param(t) + "&";
-  const std::string dom = dump_dom(url);
+  // Virtual time runs out before the real-time work it does not count (compiling the WebAssembly
+  // on other threads) when a loaded 2-core machine is slow: a page that did not finish, and said
+  // no error, is asked for again rather than failed. Wrong scores still fail below.
+  std::string dom;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    dom = dump_dom(url);
+    if (!element_text(dom, "predictions").empty() || !element_text(dom, "error").empty()) break;
+  }
   web.signal(SIGTERM);
   EXPECT_EQ(web.wait().exit_code, 0);
   ASSERT_THAT(element_text(dom, "error"), ::testing::IsEmpty());
