@@ -141,7 +141,8 @@ TEST_F(ServerTest, TheOfficialHuggingFaceClientsParseTheRootsAnswers) {
         std::find(labels.begin(), labels.end(), entry["label"].get<std::string>()) -
         labels.begin());
     ASSERT_LT(k, labels.size());
-    EXPECT_NEAR(entry["score"].get<double>(), 1 / (1 + std::exp(-double{want[1].logits[k]})), 1e-6);
+    EXPECT_NEAR(entry["score"].get<double>(),
+                1 / (1 + std::exp(-static_cast<double>(want[1].logits[k]))), 1e-6);
   }
   // An error is {"error": "..."}, which both clients show.
   const auto bad =
