@@ -2,6 +2,7 @@
 
 #include <cpuid.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -32,8 +33,8 @@ uint64_t xcr0() {
 std::string brand_string() {
   if (cpuid(0x80000000).eax < 0x80000004) return "unknown x86-64 CPU";
   char brand[49] = {};
-  for (unsigned i = 0; i < 3; ++i) {
-    const Regs r = cpuid(0x80000002 + i);
+  for (size_t i = 0; i < 3; ++i) {  // 16 bytes a leaf, in eax, ebx, ecx, edx order (as Regs)
+    const Regs r = cpuid(0x80000002 + static_cast<unsigned>(i));
     std::memcpy(brand + 16 * i, &r, 16);
   }
   std::string s(brand);
