@@ -60,6 +60,12 @@ mkdir -p "$build/corpus/serve_request"
 printf '{"inputs": "The boy is sitting on a bench."}' >"$build/corpus/serve_request/one"
 printf '{"inputs": ["a", "b"], "raw_scores": true, "truncate": true}' >"$build/corpus/serve_request/many"
 printf '[["a"], ["b"]]' >"$build/corpus/serve_request/tei"
+printf '{"inputs": ["a"], "parameters": {"top_k": 1, "function_to_apply": "sigmoid"}}' \
+  >"$build/corpus/serve_request/hf_task"
+printf '{"id": "1", "inputs": [{"name": "text", "shape": [2], "datatype": "BYTES", "data": ["a", "b"]}], "outputs": [{"name": "label"}], "parameters": {"raw_scores": true}}' \
+  >"$build/corpus/serve_request/oip_infer"
+printf '/v2/models/m/versions/1/infer' >"$build/corpus/serve_request/oip_path"
+printf 'The boy is here.\n"A ""quoted"", sentence."\n' >"$build/corpus/serve_request/csv"
 
 # Text inputs stay short; binary formats need room for their headers and pickles.
 declare -A max_len=([tokenizer]=1024 [readers]=4096 [safetensors]=65536 [torch_save]=65536

@@ -13,8 +13,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-ApiError invalid(const std::string& message) { return {422, "Validation", message}; }
-
 // One input: a string, or TEI's one-element list ["text"].
 std::string input_text(const Json& v, size_t index) {
   if (v.is_string()) return v.get<std::string>();
@@ -22,12 +20,12 @@ std::string input_text(const Json& v, size_t index) {
     return v.front().get<std::string>();
   }
   if (v.is_array() && v.size() == 2 && v.front().is_string() && v.back().is_string()) {
-    throw invalid(
+    throw invalid_request(
         fmt::format("inputs[{}] is a sentence pair: this model classifies single "
                     "sentences",
                     index));
   }
-  throw invalid(
+  throw invalid_request(
       fmt::format("inputs[{}] must be a string (or [\"text\"]), got {}", index, v.type_name()));
 }
 
@@ -37,7 +35,7 @@ std::optional<bool> optional_bool(const Json& object, const char* key, std::stri
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::nullopt;
   if (!it->is_boolean())
-    throw invalid(fmt::format("{} must be {}, got {}", name, expected, it->type_name()));
+    throw invalid_request(fmt::format("{} must be {}, got {}", name, expected, it->type_name()));
   return it->get<bool>();
 }
 
@@ -56,29 +54,29 @@ Json parse_object(std::string_view body) {
   } catch (const Json::exception& e) {
     // nlohmann's message names the byte and what it expected (invalid UTF-8 included), or the
     // number too large for a double ("1E999": out_of_range, not parse_error).
-    throw invalid(fmt::format("the body is not valid JSON: {}", e.what()));
+    throw invalid_request(fmt::format("the body is not valid JSON: {}", e.what()));
   }
   if (!json.is_object())
-    throw invalid(fmt::format("the body must be a JSON object, got {}", json.type_name()));
+    throw invalid_request(fmt::format("the body must be a JSON object, got {}", json.type_name()));
   return json;
 }
 
 // "inputs": one string, or a list of them (each a string or TEI's ["text"]).
 PredictRequest read_inputs(const Json& json, int64_t max_inputs) {
   const auto in = json.find("inputs");
-  if (in == json.end()) throw invalid("the body has no \"inputs\"");
+  if (in == json.end()) throw invalid_request("the body has no \"inputs\"");
   PredictRequest r;
   if (in->is_string()) {
     r.inputs.push_back(in->get<std::string>());
   } else if (in->is_array()) {
-    if (in->empty()) throw invalid("\"inputs\" is an empty list");
+    if (in->empty()) throw invalid_request("\"inputs\" is an empty list");
     check_client_batch(in->size(), max_inputs);
     r.batched = true;
     r.inputs.reserve(in->size());
     size_t i = 0;
     for (const Json& v : *in) r.inputs.push_back(input_text(v, i++));
   } else {
-    throw invalid(
+    throw invalid_request(
         fmt::format("\"inputs\" must be a string or a list of strings, got {}", in->type_name()));
   }
   return r;
@@ -88,7 +86,8 @@ PredictRequest read_inputs(const Json& json, int64_t max_inputs) {
 // the last labels: neither is a useful request. More than the labels gives them all.
 size_t read_top_k(const Json& v) {
   if (v.is_number_unsigned() && v.get<uint64_t>() > 0) return v.get<uint64_t>();
-  throw invalid(fmt::format("parameters.top_k must be a positive integer, got {}", excerpt(v)));
+  throw invalid_request(
+      fmt::format("parameters.top_k must be a positive integer, got {}", excerpt(v)));
 }
 
 // The values of the task's JSON schema (huggingface.js packages/tasks/src/tasks/
@@ -100,7 +99,7 @@ ClassificationFunction read_function(const Json& v) {
     if (s == "sigmoid") return ClassificationFunction::kSigmoid;
     if (s == "none") return ClassificationFunction::kNone;
   }
-  throw invalid(fmt::format(
+  throw invalid_request(fmt::format(
       "parameters.function_to_apply must be \"softmax\", \"sigmoid\" or \"none\", got {}",
       excerpt(v)));
 }
@@ -150,7 +149,7 @@ PredictRequest parse_classification(std::string_view body, int64_t max_inputs, s
   const auto params = json.find("parameters");
   if (params == json.end() || params->is_null()) return r;
   if (!params->is_object()) {
-    throw invalid(fmt::format("parameters must be an object, got {}", params->type_name()));
+    throw invalid_request(fmt::format("parameters must be an object, got {}", params->type_name()));
   }
   // Null is the default, as huggingface_hub sends none (_providers/_common.py filter_none) and
   // the pipeline reads top_k=None as every label. Any other key is refused: the clients send none
@@ -166,7 +165,7 @@ PredictRequest parse_classification(std::string_view body, int64_t max_inputs, s
     } else if (key == "truncation") {  // the tokenizer's argument, which the pipeline passes on
       r.truncate = optional_bool(*params, "truncation", "parameters.truncation", "true or false");
     } else {
-      throw invalid(fmt::format(
+      throw invalid_request(fmt::format(
           "parameters.{} is not a text-classification parameter (top_k, function_to_apply, "
           "truncation)",
           key));

@@ -31,6 +31,9 @@ struct ApiError : std::runtime_error {
   std::string type;  // "Validation", "Tokenizer", "Overloaded", "Unhealthy", ...
 };
 
+/// The 422 of a request whose body is not one the route takes (TEI's "Validation").
+inline ApiError invalid_request(const std::string& message) { return {422, "Validation", message}; }
+
 /// `{"error": ..., "error_type": ...}`.
 std::string error_body(std::string_view message, std::string_view type);
 

@@ -9,8 +9,6 @@
 namespace cola::serve {
 namespace {
 
-ApiError invalid_invocation(const std::string& message) { return {422, "Validation", message}; }
-
 // "Text/CSV; charset=utf-8" -> "text/csv" (RFC 9110 8.3.1: the type is case-insensitive).
 std::string media_type(std::string_view content_type) {
   std::string_view type = content_type.substr(0, content_type.find(';'));
@@ -34,7 +32,7 @@ std::string quoted_field(std::string_view body, size_t& at, size_t& line) {
   for (;;) {
     const size_t quote = body.find('"', at);
     if (quote == std::string_view::npos) {
-      throw invalid_invocation(
+      throw invalid_request(
           fmt::format("text/csv line {}: the quoted field is never closed", first_line));
     }
     const std::string_view part = body.substr(at, quote - at);
@@ -64,7 +62,7 @@ std::vector<std::string> csv_records(std::string_view body) {
       records.push_back(quoted_field(body, at, line));
       if (at < body.size() && body[at] == '\r') ++at;
       if (at < body.size() && body[at] != '\n') {
-        throw invalid_invocation(fmt::format(
+        throw invalid_request(fmt::format(
             "text/csv line {}: text after the closing quote (a record is one column, the "
             "sentence: quote all of it)",
             record_line));
@@ -95,7 +93,7 @@ PredictRequest parse_invocation(std::string_view content_type, std::string_view 
   }
   PredictRequest r;
   r.inputs = csv_records(body);
-  if (r.inputs.empty()) throw invalid_invocation("the text/csv body has no sentences");
+  if (r.inputs.empty()) throw invalid_request("the text/csv body has no sentences");
   check_client_batch(r.inputs.size(), max_inputs);
   r.batched = true;  // a list per record, as /predict answers a list of inputs
   return r;
