@@ -5,7 +5,7 @@ JOBS   ?= $(shell nproc)
 BUILD  := build/$(PRESET)
 COLA   := $(BUILD)/app/cola/cola
 
-.PHONY: demo test build deps configure format format-check clean fuzz sanitize
+.PHONY: demo test build package deps configure format format-check clean fuzz sanitize
 
 # The demo builds only what it runs: the CLI and its LibTorch plugin (a dependency of `cola`), not
 # the tests and benchmarks, which are more than half of a cold build.
@@ -18,6 +18,12 @@ test: build
 
 build: configure
 	cmake --build --preset $(PRESET) -j $(JOBS)
+
+# The Debian package, build/$(PRESET)/cola_<version>_amd64.deb (cmake/Packaging.cmake): the CLI and
+# what it loads, nothing of the tests. tests/deploy/package_root_test.sh installs it in a clean root.
+package: configure
+	cmake --build --preset $(PRESET) -j $(JOBS) --target cola
+	cd $(BUILD) && cpack --config CPackConfig.cmake
 
 # ONNXRUNTIME_ROOT (an official release) wins; otherwise the pinned npm-based cache.
 configure: deps

@@ -13,6 +13,7 @@ function(cola_module name)
   target_include_directories(cola_${name} PUBLIC "${PROJECT_SOURCE_DIR}/src")
   target_link_libraries(cola_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   target_compile_options(cola_${name} PRIVATE ${COLA_WARNINGS})
+  install(TARGETS cola_${name} LIBRARY DESTINATION ${COLA_INSTALL_PKGLIBDIR})
 endfunction()
 
 # cola_test(NAME SOURCES ... DEPS ... LABELS ...) -> one gtest binary registered as one CTest case.

@@ -34,6 +34,8 @@ packages=(
   hey                   # bench/serve_bench.sh: rate-limited and overload runs, status counts
   chromium              # report_test renders `cola report`'s HTML headless (skips without it)
   ca-certificates       # npm pack over TLS
+  dpkg-dev              # make package: dpkg-shlibdeps computes the .deb's Depends
+  debootstrap           # tests/deploy/package_root_test.sh: a clean Debian 12 root for the .deb
 )
 
 SUDO=""

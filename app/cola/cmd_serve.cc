@@ -180,11 +180,14 @@ void run(ServeFlags& f, const CLI::App& cmd) {
 void setup_serve(CLI::App& cmd) {
   auto f = std::make_shared<ServeFlags>();
   auto& s = f->serve;
+  // The environment, for containers: SageMaker runs an image as `<image> serve` and sets no flag,
+  // so the image says where its model is (deploy/Containerfile). A flag beats the variable.
   cmd.add_option("--model", f->path,
-                 "the .onnx to serve (cola's export, or another with "
-                 "--vocab/--labels)")
+                 "the .onnx to serve (cola's export, or another with --vocab/--labels)")
+      ->envname("COLA_MODEL")
       ->required();
-  cmd.add_option("--host", s.host, "bind address (default 127.0.0.1; 0.0.0.0 = every interface)");
+  cmd.add_option("--host", s.host, "bind address (default 127.0.0.1; 0.0.0.0 = every interface)")
+      ->envname("COLA_HOST");
   cmd.add_option("--port", s.port, "TCP port (default 8080; 0 = a free one, printed)");
   cmd.add_option("--threads", f->model.inference.threads, "ONNX Runtime intra-op threads")
       ->check(at_least(0));

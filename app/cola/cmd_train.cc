@@ -14,7 +14,6 @@
 #include "config/tree.h"
 #include "core/error.h"
 #include "model/bert_config.h"
-#include "track/manifest.h"
 
 namespace cola::app {
 namespace {
@@ -70,7 +69,7 @@ void setup_train(CLI::App& cmd) {
     if (!load_train_config(*args, request)) return;
     // Fail fast, before the LibTorch plugin loads, on a model the config cannot describe.
     (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
-    request.code_version = track::git_describe(source_dir());  // for the checkpoint manifests
+    request.code_version = code_version();  // for the checkpoint manifests
     const auto result = torch_plugin().train(request);
     fmt::print("{}", best_metrics_table(result));
     fmt::print("run directory: {}\n", result.run_dir.string());

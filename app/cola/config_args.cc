@@ -9,18 +9,20 @@
 #include "config/compose.h"
 #include "config/tree.h"
 #include "core/error.h"
+#include "core/install_dirs.h"
 
 namespace cola::app {
 namespace fs = std::filesystem;
 namespace {
 
-// --config-dir, else $COLA_CONFIG_DIR, else ./configs, else the source tree's configs/ (so the
-// tool works from any directory of a checkout).
+// --config-dir, else $COLA_CONFIG_DIR, else ./configs, else an installed cola's share/cola/configs,
+// else the source tree's configs/ (so the tool works from any directory of a checkout).
 fs::path find_config_dir(const ConfigArgs& args) {
   if (!args.config_dir.empty()) return args.config_dir;
   if (const char* env = std::getenv("COLA_CONFIG_DIR"); env != nullptr && *env != '\0') return env;
   fs::path local = fs::current_path() / "configs";
   if (fs::is_regular_file(local / (args.config_name + ".yaml"))) return local;
+  if (const auto data_dir = core::installed_data_dir()) return *data_dir / "configs";
   return source_dir() / "configs";
 }
 
@@ -38,7 +40,8 @@ void add_config_args(CLI::App& cmd, ConfigArgs& args, OverrideStyle style) {
   }
   cmd.add_option(
       "--config-dir", args.config_dir,
-      "Directory with config.yaml (default: $COLA_CONFIG_DIR, ./configs, the checkout's)");
+      "Directory with config.yaml (default: $COLA_CONFIG_DIR, ./configs, the installed or the "
+      "checkout's)");
   cmd.add_option("--config-name", args.config_name, "Primary config file, without .yaml")
       ->capture_default_str();
   cmd.add_flag("--cfg", args.print_cfg, "Print the resolved config and exit");

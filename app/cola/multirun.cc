@@ -31,8 +31,8 @@ train::TrainRequest job_request(const ConfigArgs& args, const config::MultirunJo
   request.config = *with_context(fmt::format("multirun job {}", job.index),
                                  [&] { return load_config(job_args, &request.resolved_yaml); });
   (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
-  request.overrides = job.overrides;  // Hydra records the task overrides, not hydra.*
-  request.code_version = track::git_describe(source_dir());  // for the checkpoint manifests
+  request.overrides = job.overrides;      // Hydra records the task overrides, not hydra.*
+  request.code_version = code_version();  // for the checkpoint manifests
   return request;
 }
 

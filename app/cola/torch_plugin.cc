@@ -7,17 +7,22 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/install_dirs.h"
 
 namespace cola::app {
 namespace fs = std::filesystem;
 namespace {
 
+// $COLA_TORCH_PLUGIN, else beside the executable (the build tree), else an installed cola's
+// lib/cola (core/install_dirs.h).
 fs::path plugin_path() {
   if (const char* env = std::getenv("COLA_TORCH_PLUGIN"); env != nullptr && *env != '\0')
     return env;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return (ec ? fs::path(".") : exe.parent_path()) / "libcola_torch.so";
+  const fs::path exe = core::executable_path();
+  fs::path beside = (exe.empty() ? fs::path(".") : exe.parent_path()) / "libcola_torch.so";
+  if (fs::exists(beside)) return beside;
+  const auto lib_dir = core::installed_lib_dir();
+  return lib_dir ? *lib_dir / "libcola_torch.so" : beside;
 }
 
 const TorchPlugin& load() {

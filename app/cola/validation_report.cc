@@ -55,7 +55,7 @@ void write_versioning(const std::filesystem::path& model, const std::string& con
   track::ManifestInfo info;
   info.config_yaml = config;
   info.metrics = metrics;
-  info.code_version = track::git_describe(source_dir());
+  info.code_version = code_version();
   fmt::print("manifest: {}\n", track::write_manifest(model, info).string());
   if (dvc) fmt::print("dvc: {}\n", track::write_dvc_file(model).string());
 }

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/install_dirs.h"
 #include "runtime/ort_info.h"
+#include "track/manifest.h"
 #ifdef COLA_WITH_TORCH
 #include <torch/version.h>  // a tiny header: just the version macros, not LibTorch itself
 #endif
@@ -19,5 +21,10 @@ std::string version_string() {
 }
 
 std::filesystem::path source_dir() { return COLA_SOURCE_DIR; }
+
+std::string code_version() {
+  if (core::installed_data_dir()) return fmt::format("cola {}", COLA_VERSION);
+  return track::git_describe(source_dir());
+}
 
 }  // namespace cola::app

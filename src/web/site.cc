@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "core/install_dirs.h"
 #include "core/sha256.h"
 #include "graph/io.h"
 #include "model/bert_config.h"
@@ -69,6 +70,8 @@ fs::path default_ort_web_dir() {
   if (const char* dir = std::getenv("COLA_ORT_WEB_DIR"); dir != nullptr && *dir != '\0') {
     return dir;
   }
+  // An installed cola carries them (cmake/Packaging.cmake); a build tree uses the fetch cache.
+  if (const auto data_dir = core::installed_data_dir()) return *data_dir / "onnxruntime-web";
   return COLA_ORT_WEB_DIR;
 }
 

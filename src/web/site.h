@@ -23,7 +23,8 @@ struct Site {
   uint64_t total_bytes = 0;  // every file of the site, the model included
 };
 
-/// $COLA_ORT_WEB_DIR, else the cache this build was configured with.
+/// $COLA_ORT_WEB_DIR, else an installed cola's share/cola/onnxruntime-web, else the cache this
+/// build was configured with.
 std::filesystem::path default_ort_web_dir();
 
 /// Checks that the page can run the model (an ONNX file with a vocabulary in its metadata and
