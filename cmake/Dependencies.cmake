@@ -18,6 +18,10 @@ find_package(ONNX REQUIRED)             # ModelProto types, checker, shape infer
 
 if(COLA_WITH_TORCH)
   find_package(Torch REQUIRED)         # model, training, native inference (LibTorch 1.13)
+  # Gloo, the c10d backend of multi-process training (src/train/process_group.cc): LibTorch links
+  # it already, but its headers, which ProcessGroupGloo.hpp includes, come from libgloo-dev.
+  find_library(GLOO_LIBRARY NAMES gloo REQUIRED)
+  find_path(GLOO_INCLUDE_DIR gloo/context.h REQUIRED)
 endif()
 
 if(COLA_BUILD_TESTS)

@@ -12,6 +12,7 @@ packages=(
   ccache                # compiler cache: a fresh clone reuses what another build compiled
   libtorch-dev          # model, training and native inference (LibTorch 1.13)
   libopenblas0-openmp   # without it Debian's LibTorch falls back to reference BLAS, ~7x slower
+  libgloo-dev           # the headers of Gloo, c10d's CPU backend: multi-process training
   libonnx-dev           # ONNX protobuf types, checker and shape inference for the exporter
   libprotobuf-dev       # protobuf runtime used by ONNX and our TensorBoard event records
   protobuf-compiler     # protoc, for the project's small event.proto
@@ -36,6 +37,7 @@ packages=(
   ca-certificates       # npm pack over TLS
   dpkg-dev              # make package: dpkg-shlibdeps computes the .deb's Depends
   debootstrap           # tests/deploy/package_root_test.sh: a clean Debian 12 root for the .deb
+  iproute2              # distributed_test: two hosts as two network namespaces (ip netns)
 )
 
 SUDO=""

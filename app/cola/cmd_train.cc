@@ -1,7 +1,10 @@
 // `cola train [overrides...]`: fine-tunes the classifier (see train/trainer.h for what a run
 // writes). Runs in the LibTorch plugin.
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <array>
+#include <climits>
 #include <cstdio>
 
 #include "app/cola/commands.h"
@@ -13,6 +16,8 @@
 #include "config/resume.h"
 #include "config/tree.h"
 #include "core/error.h"
+#include "dist/launch.h"
+#include "dist/world.h"
 #include "model/bert_config.h"
 
 namespace cola::app {
@@ -54,6 +59,49 @@ bool load_train_config(const ConfigArgs& args, train::TrainRequest& request) {
   return true;
 }
 
+// This process's command line, with the executable as a path the workers can exec.
+std::vector<std::string> own_command_line() {
+  // fread, not istreambuf_iterator: GCC 12 sees a null dereference in the latter (-Werror).
+  std::string all;
+  if (std::FILE* f = std::fopen("/proc/self/cmdline", "rb")) {
+    std::array<char, 4096> buf{};
+    for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;) all.append(buf.data(), n);
+    std::fclose(f);
+  }
+  std::vector<std::string> argv;
+  for (size_t at = 0; at < all.size();) {
+    const size_t end = all.find('\0', at);
+    argv.push_back(all.substr(at, end - at));
+    at = end == std::string::npos ? all.size() : end + 1;
+  }
+  char exe[PATH_MAX] = {};
+  const auto n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (argv.empty() || n <= 0)
+    throw Error("training.nproc: cannot read this process's command line");
+  argv[0] = std::string(exe, static_cast<size_t>(n));
+  return argv;
+}
+
+// training.nproc=N: true when this process is the launcher of N local workers (which it has then
+// run to the end), as `torchrun --standalone --nproc-per-node N` would.
+bool launch_workers(const train::TrainRequest& request) {
+  const int nproc = request.config.training.nproc;
+  const auto world = dist::world_from_env();
+  if (world && world->source == "cola") return false;  // one of the workers
+  if (nproc <= 1) return false;
+  if (world) {
+    throw UsageError(fmt::format(
+        "training.nproc={}: this process is already rank {} of {} started by {}; let the "
+        "launcher start the processes, or set training.nproc=0",
+        nproc, world->rank, world->world_size, world->source));
+  }
+  dist::LaunchOptions options;
+  options.nproc = nproc;
+  options.argv = own_command_line();
+  dist::launch_local(options);
+  return true;
+}
+
 }  // namespace
 
 void setup_train(CLI::App& cmd) {
@@ -67,6 +115,7 @@ void setup_train(CLI::App& cmd) {
     if (*multirun) return run_multirun(*args);
     train::TrainRequest request;
     if (!load_train_config(*args, request)) return;
+    if (launch_workers(request)) return;
     // Fail fast, before the LibTorch plugin loads, on a model the config cannot describe.
     (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
     request.code_version = code_version();  // for the checkpoint manifests

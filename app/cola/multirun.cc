@@ -59,6 +59,14 @@ void run_multirun(const ConfigArgs& args) {
     }
     return;
   }
+  for (const auto& r : requests) {
+    if (r.config.training.nproc > 1) {
+      throw UsageError(fmt::format(
+          "training.nproc={}: a multirun's jobs run one after another in this process; start "
+          "each multi-process run on its own",
+          r.config.training.nproc));
+    }
+  }
   const TorchPlugin& plugin = torch_plugin();  // a missing plugin fails once, not once per job
   log::info("multirun: {} jobs in {}", plan.jobs.size(), plan.dir.string());
   std::vector<std::string> failed;

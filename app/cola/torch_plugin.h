@@ -12,7 +12,7 @@
 namespace cola::app {
 
 /// Bumped whenever TorchPlugin or a type it passes changes layout.
-inline constexpr int kTorchPluginAbi = 4;
+inline constexpr int kTorchPluginAbi = 5;
 
 /// The entry points the plugin provides.
 struct TorchPlugin {

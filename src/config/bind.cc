@@ -203,7 +203,13 @@ void bind_training(MapReader& r, TrainingConfig& t) {
       .field("resume", t.resume)
       .at_least("num_threads", t.num_threads, 0, "0 = one per physical core")
       .field("data_parallel", t.data_parallel)
-      .field("dvc", t.dvc);
+      .field("dvc", t.dvc)
+      .at_least("nproc", t.nproc, 0, "0 or 1 = this process alone")
+      .field("dist_timeout_s", t.dist_timeout_s)
+      .choice("embedding_allreduce", t.embedding_allreduce, {"auto", "sparse", "dense"});
+  if (!(t.dist_timeout_s > 0)) {
+    throw UsageError(fmt::format("training.dist_timeout_s={}: must be positive", t.dist_timeout_s));
+  }
 }
 
 void bind_inference(MapReader& r, InferenceConfig& i) {

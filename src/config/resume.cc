@@ -47,9 +47,10 @@ std::string resume_value(const Override& o) {
 
 const std::vector<std::string>& resumable_keys() {
   static const std::vector<std::string> keys{
-      "training.max_epochs",        "training.max_steps",
-      "training.log_every_n_steps", "training.checkpoint_every_n_steps",
-      "training.num_threads",       "training.data_parallel"};
+      "training.max_epochs", "training.max_steps", "training.log_every_n_steps",
+      "training.checkpoint_every_n_steps", "training.num_threads", "training.data_parallel",
+      // How many processes train it, and how they talk, do not change the result.
+      "training.nproc", "training.dist_timeout_s", "training.embedding_allreduce"};
   return keys;
 }
 

@@ -71,6 +71,11 @@ struct TrainingConfig {
   int num_threads = 0;  // LibTorch intra-op threads; 0 = physical cores
   bool data_parallel = true;  // with > 1 thread: split each batch over them, 1 thread each
   bool dvc = false;           // also write a DVC 3 .dvc file beside each checkpoint
+  int nproc =
+      0;  // > 1: start this many local worker processes (as torchrun --standalone); 0, 1 = none
+  double dist_timeout_s = 1800;  // multi-process: longest wait for the rendezvous or a collective
+  std::string embedding_allreduce =
+      "auto";  // multi-process: auto | sparse | dense word-embedding gradient
 };
 
 /// `inference:` — `cola predict` and `cola bench`: batching and ONNX Runtime's session options.

@@ -3,13 +3,24 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
+
 namespace cola::track {
+namespace {
+
+// A terminal, or the stderr of a `training.nproc` worker whose launcher forwards it to one.
+bool is_terminal(std::FILE* out) {
+  if (out == nullptr) return false;
+  if (::isatty(::fileno(out)) != 0) return true;
+  const char* forwarded = std::getenv("COLA_STDERR_IS_TTY");
+  return out == stderr && forwarded != nullptr && std::strcmp(forwarded, "1") == 0;
+}
+
+}  // namespace
 
 Progress::Progress(std::string label, int64_t total, std::FILE* out)
-    : label_(std::move(label)),
-      total_(total),
-      out_(out),
-      tty_(out != nullptr && ::isatty(::fileno(out)) != 0) {}
+    : label_(std::move(label)), total_(total), out_(out), tty_(is_terminal(out)) {}
 
 std::string Progress::format_duration(double seconds) {
   const auto s = static_cast<int64_t>(seconds + 0.5);

@@ -10,7 +10,7 @@
 namespace cola::train {
 
 Evaluation evaluate(model::BertForSequenceClassificationImpl& model, const data::Batcher& batcher,
-                    int64_t max_batches) {
+                    int64_t max_batches, int shard, int shards) {
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
@@ -20,8 +20,8 @@ Evaluation evaluate(model::BertForSequenceClassificationImpl& model, const data:
   plan.resize(std::min<size_t>(plan.size(), static_cast<size_t>(max_batches)));
   data::Batch batch;
   double loss_sum = 0;
-  for (const auto& rows : plan) {
-    batcher.make_batch(rows, batch);
+  for (size_t b = static_cast<size_t>(shard); b < plan.size(); b += static_cast<size_t>(shards)) {
+    batcher.make_batch(plan[b], batch);
     const auto t = as_tensors(batch);
     const auto logits = model.forward(t.input_ids, t.attention_mask);
     loss_sum += torch::nn::functional::cross_entropy(
@@ -39,6 +39,7 @@ Evaluation evaluate(model::BertForSequenceClassificationImpl& model, const data:
     }
     ev.sentences += static_cast<int64_t>(batch.labels.size());
   }
+  ev.loss_sum = loss_sum;
   ev.loss = ev.sentences > 0 ? loss_sum / static_cast<double>(ev.sentences) : 0.0;
   ev.metrics = track::compute_metrics(ev.confusion);
   std::sort(ev.errors.begin(), ev.errors.end(), [](auto& a, auto& b) { return a.row < b.row; });

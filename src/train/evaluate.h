@@ -18,7 +18,8 @@ struct Misclassified {
 };
 
 struct Evaluation {
-  double loss = 0;  // mean cross-entropy per sentence
+  double loss = 0;      // mean cross-entropy per sentence
+  double loss_sum = 0;  // summed cross-entropy (what ranks add up)
   int64_t sentences = 0;
   track::ConfusionMatrix confusion{2};  // [truth][prediction]
   track::ClassificationMetrics metrics;
@@ -26,8 +27,9 @@ struct Evaluation {
 };
 
 /// Evaluates `model` (switched to eval mode and back) on at most `max_batches` batches of
-/// `batcher`'s length-sorted evaluation plan.
+/// `batcher`'s length-sorted evaluation plan. With `shards` > 1, only batches b with
+/// b % shards == shard: one rank's share, whose counts the ranks then sum.
 Evaluation evaluate(model::BertForSequenceClassificationImpl& model, const data::Batcher& batcher,
-                    int64_t max_batches);
+                    int64_t max_batches, int shard = 0, int shards = 1);
 
 }  // namespace cola::train

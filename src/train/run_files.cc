@@ -157,6 +157,18 @@ void write_summary(const TrainResult& result, const std::string& status) {
       {"best_checkpoint", result.best_checkpoint.string()},
       {"last_checkpoint", result.last_checkpoint.string()}};
   if (result.best) j["best"] = best_metrics(result);
+  if (result.world_size > 1) {
+    const auto steps = static_cast<double>(std::max<size_t>(1, result.step_losses.size()));
+    j["distributed"] = {
+        {"world_size", result.world_size},
+        {"allreduce_seconds_per_step", result.allreduce_seconds / steps},
+        {"allreduce_bytes_per_step", static_cast<double>(result.allreduce_bytes) / steps},
+        {"sparse_embedding_steps", result.sparse_embedding_steps}};
+  }
+  j["train_steps_per_second"] =
+      result.train_seconds > 0
+          ? static_cast<double>(result.step_losses.size()) / result.train_seconds
+          : 0.0;
   write_file_atomic(result.run_dir / "summary.json", j.dump(2) + "\n");
 }
 

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <thread>
 
 #include "model/dropout.h"
@@ -19,11 +20,11 @@ struct SliceResult {
   std::exception_ptr error;
 };
 
-// Forward and backward of rows [first, first + rows) on `model`. The loss is scaled by
-// rows / total so that the replicas' gradients sum to the whole batch's mean-loss gradient.
+// Forward and backward of rows [first, first + rows) on `model`. The loss is scaled by `weight`
+// (rows / the whole batch's rows) so that the slices' gradients sum to the whole batch's
+// mean-loss gradient.
 void run_slice(model::BertForSequenceClassification& model, const BatchTensors& batch,
-               int64_t first, int64_t rows, SliceResult& out) {
-  const auto total = static_cast<double>(batch.labels.size(0));
+               int64_t first, int64_t rows, double weight, SliceResult& out) {
   const auto ids = batch.input_ids.narrow(0, first, rows);
   const auto mask = batch.attention_mask.narrow(0, first, rows);
   const auto labels = batch.labels.narrow(0, first, rows);
@@ -31,7 +32,7 @@ void run_slice(model::BertForSequenceClassification& model, const BatchTensors& 
   const auto loss = torch::nn::functional::cross_entropy(logits, labels);
   out.loss_sum = loss.item<double>() * static_cast<double>(rows);
   out.correct = logits.argmax(-1).eq(labels).sum().item<int64_t>();
-  if (std::isfinite(out.loss_sum)) (loss * (static_cast<double>(rows) / total)).backward();
+  if (std::isfinite(out.loss_sum)) (loss * weight).backward();
 }
 
 // Adds each replica's gradients into the model's (sparse ones by concatenation) and drops them.
@@ -78,15 +79,27 @@ Replicas::Replicas(const model::BertForSequenceClassification& model, int extra)
 }
 
 StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& optimizer,
-                       const BatchTensors& batch, double max_grad_norm, Replicas* replicas) {
+                       const BatchTensors& batch, double max_grad_norm, Replicas* replicas,
+                       RankStep* rank) {
   optimizer.clear_grad();
   const int64_t n = batch.labels.size(0);
+  // This process's rows: the whole batch, or its rank's share of it.
+  const int64_t begin = rank != nullptr ? n * rank->rank / rank->world_size : 0;
+  const int64_t end = rank != nullptr ? n * (rank->rank + 1) / rank->world_size : n;
+  // A rank left without rows (a batch smaller than the world) still runs one row, weighted 0:
+  // it must draw the dropout seeds every rank draws, or its generator would leave step.
+  const bool idle = end == begin;
+  const int64_t own = idle ? 1 : end - begin;
+  const int64_t start = idle ? 0 : begin;
   const size_t parts =
-      std::min<size_t>(static_cast<size_t>(n), 1 + (replicas != nullptr ? replicas->size() : 0));
+      std::min<size_t>(static_cast<size_t>(own), 1 + (replicas != nullptr ? replicas->size() : 0));
   // Rows [first[k], first[k + 1]) go to part k: part 0 to the model, here; the rest to replicas.
   std::vector<int64_t> first(parts + 1);
   for (size_t k = 0; k <= parts; ++k)
-    first[k] = n * static_cast<int64_t>(k) / static_cast<int64_t>(parts);
+    first[k] = start + own * static_cast<int64_t>(k) / static_cast<int64_t>(parts);
+  const auto weight = [&](size_t k) {
+    return idle ? 0.0 : static_cast<double>(first[k + 1] - first[k]) / static_cast<double>(n);
+  };
   std::vector<SliceResult> results(parts);
   if (replicas != nullptr) {
     for (auto& copy : replicas->copies_) copy->train(model->is_training());  // dropout on or off
@@ -99,7 +112,8 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
       try {
         omp_set_num_threads(1);  // OpenMP's thread count is per thread: set it on this one
         const model::BatchSlice slice(std::move(seeds), first[k]);
-        run_slice(replicas->copies_[k - 1], batch, first[k], first[k + 1] - first[k], results[k]);
+        run_slice(replicas->copies_[k - 1], batch, first[k], first[k + 1] - first[k], weight(k),
+                  results[k]);
       } catch (...) {
         results[k].error = std::current_exception();
       }
@@ -109,7 +123,11 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
   // ~190 us a pair of calls here, twice a step. LibTorch and OpenBLAS read OpenMP's count.
   if (parts > 1) omp_set_num_threads(1);  // each slice on one core
   try {
-    run_slice(model, batch, 0, first[1], results[0]);
+    // A rank's own slice draws from the default generator itself, so it advances as on rank 0,
+    // with its masks offset to its first row.
+    std::optional<model::BatchSlice> offset;
+    if (rank != nullptr) offset.emplace(at::detail::getDefaultCPUGenerator(), first[0]);
+    run_slice(model, batch, first[0], first[1] - first[0], weight(0), results[0]);
   } catch (...) {
     results[0].error = std::current_exception();
   }
@@ -117,11 +135,20 @@ StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& 
   StepOutcome out;
   for (const auto& r : results) {
     if (r.error) std::rethrow_exception(r.error);
+    if (idle) continue;
     out.loss += r.loss_sum;
     out.correct += r.correct;
   }
-  out.loss /= static_cast<double>(n);
   if (replicas != nullptr) gather_gradients(model, replicas->copies_);
+  if (rank != nullptr) {
+    std::vector<double> stats{out.loss, static_cast<double>(out.correct),
+                              rank->stop_requested ? 1.0 : 0.0};
+    out.sync = rank->sync.reduce(stats, n * batch.input_ids.size(1));
+    out.loss = stats[0];
+    out.correct = static_cast<int64_t>(std::llround(stats[1]));
+    out.stop = stats[2] > 0;
+  }
+  out.loss /= static_cast<double>(n);
   if (!std::isfinite(out.loss)) {
     out.finite = false;
     optimizer.clear_grad();

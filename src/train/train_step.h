@@ -5,6 +5,7 @@
 
 #include "model/bert.h"
 #include "train/batch_tensors.h"
+#include "train/grad_sync.h"
 #include "train/optimizer.h"
 
 namespace cola::train {
@@ -14,6 +15,17 @@ struct StepOutcome {
   int64_t correct = 0;   // predictions equal to the label, before the update
   bool finite = true;    // false: the loss or the gradient norm was NaN or Inf; nothing updated
   double grad_norm = 0;  // the gradients' L2 norm before clipping (0 when the loss was not finite)
+  bool stop = false;     // some rank asked to stop after this step (Ctrl-C); distributed only
+  SyncCost sync;         // the gradient all-reduce's cost; distributed only
+};
+
+/// This process's part in a multi-process step: rank r of w takes rows [n r / w, n (r + 1) / w)
+/// of every batch, which every rank forms whole, as the replica threads take their rows.
+struct RankStep {
+  GradientSync& sync;
+  int rank = 0;
+  int world_size = 1;
+  bool stop_requested = false;  // this rank's Ctrl-C; every rank stops when any asks
 };
 
 /// Copies of a model for data-parallel steps. Each shares the model's parameter storage, so the
@@ -30,7 +42,7 @@ class Replicas {
 
  private:
   friend StepOutcome train_step(model::BertForSequenceClassification&, FusedAdamW&,
-                                const BatchTensors&, double, Replicas*);
+                                const BatchTensors&, double, Replicas*, RankStep*);
   std::vector<model::BertForSequenceClassification> copies_;
 };
 
@@ -42,8 +54,13 @@ class Replicas {
 /// (a thread each), their gradients summed into the model's, then one step is taken. Dropout masks
 /// are the whole batch's (model::BatchSlice), so the result equals the single-thread step up to
 /// the order of float additions. Run it with one LibTorch thread per replica.
+///
+/// With `rank`, this process runs only its rows of the batch (split further over its replicas),
+/// with the whole batch's dropout masks and loss scale, and the gradients, loss and accuracy are
+/// summed over the ranks before the update. Every rank then takes the same step, so the weights
+/// stay equal everywhere and the run does not depend on the world size.
 StepOutcome train_step(model::BertForSequenceClassification& model, FusedAdamW& optimizer,
                        const BatchTensors& batch, double max_grad_norm,
-                       Replicas* replicas = nullptr);
+                       Replicas* replicas = nullptr, RankStep* rank = nullptr);
 
 }  // namespace cola::train

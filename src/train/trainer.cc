@@ -3,6 +3,7 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "track/jsonl_log.h"
 #include "track/progress.h"
 #include "train/batch_tensors.h"
+#include "train/distributed.h"
 #include "train/evaluate.h"
 #include "train/optimizer.h"
 #include "train/prepare.h"
@@ -42,15 +44,21 @@ struct Session {
   std::unique_ptr<Replicas> replicas;  // data-parallel copies of the model; null when off
   TrainerState state;
   EarlyStopping early;
-  track::JsonlLog metrics;
-  RunEvents events;
+  std::unique_ptr<track::JsonlLog> metrics;  // rank 0 only, as the event file
+  std::unique_ptr<RunEvents> events;
   TrainResult result;
+  ProcessGroup* group = nullptr;  // the job's, in a multi-process job
+  std::unique_ptr<GradientSync> sync;
+
+  bool writer() const { return group == nullptr || group->rank() == 0; }
 };
 
 // Sets LibTorch's threads; returns how many model replicas data-parallel steps use (0: none).
-int configure_threads(const config::TrainingConfig& t) {
-  const int threads = std::max(
-      1, t.num_threads > 0 ? t.num_threads : static_cast<int>(std::thread::hardware_concurrency()));
+// `local_processes` share this machine's cores: by default each takes its share.
+int configure_threads(const config::TrainingConfig& t, int local_processes) {
+  const int cores =
+      static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, local_processes);
+  const int threads = std::max(1, t.num_threads > 0 ? t.num_threads : cores);
   const bool parallel = t.data_parallel && threads > 1;
   torch::set_num_threads(parallel ? 1 : threads);
   at::globalContext().setDeterministicAlgorithms(t.deterministic, /*warn_only=*/false);
@@ -107,6 +115,10 @@ model::BertForSequenceClassification build_model(const Session& s) {
 
 void save(Session& s, const std::string& name) {
   const fs::path dir = s.result.run_dir / "checkpoints" / name;
+  if (!s.writer()) {  // every rank holds the same weights: rank 0's copy is the run's
+    (name == "best" ? s.result.best_checkpoint : s.result.last_checkpoint) = dir;
+    return;
+  }
   model::TokenizerConfig tok;
   tok.do_lower_case = s.cfg.data.lowercase;
   tok.model_max_length = s.cfg.data.max_length;
@@ -122,14 +134,19 @@ void validate(Session& s, double train_loss, double train_acc) {
   if (!s.valid_batches) return;
   const auto limit = s.cfg.training.limit_val_batches.apply(
       static_cast<int64_t>(s.valid_batches->eval_plan(data::EvalOrder::input).size()));
-  const Evaluation ev = evaluate(*s.model, *s.valid_batches, limit);
+  const int shards = s.group != nullptr ? s.group->size() : 1;
+  Evaluation ev =
+      evaluate(*s.model, *s.valid_batches, limit, s.group != nullptr ? s.group->rank() : 0, shards);
+  if (s.group != nullptr) reduce_evaluation(*s.group, ev, fmt::format("valid/{}", s.state.step));
   EpochResult r{s.state.epoch + 1, s.state.step, train_loss, train_acc, ev.loss, ev.metrics};
-  const auto record = validation_record(r, ev);
-  s.metrics.append(record);
-  s.metrics.sync();  // a validation is worth a few milliseconds of fdatasync
-  s.events.validation(r.step, record, ev, s.data.splits.valid->examples, s.cfg.data.labels);
-  write_misclassified(s.result.run_dir, r.epoch, ev, s.data.splits.valid->examples,
-                      s.cfg.data.labels);
+  if (s.writer()) {
+    const auto record = validation_record(r, ev);
+    s.metrics->append(record);
+    s.metrics->sync();  // a validation is worth a few milliseconds of fdatasync
+    s.events->validation(r.step, record, ev, s.data.splits.valid->examples, s.cfg.data.labels);
+    write_misclassified(s.result.run_dir, r.epoch, ev, s.data.splits.valid->examples,
+                        s.cfg.data.labels);
+  }
   log::info("epoch {}: valid/loss {:.4f} valid/acc {:.4f} valid/mcc {:.4f} ({} misclassified)",
             r.epoch, ev.loss, ev.metrics.accuracy, ev.metrics.mcc, ev.errors.size());
   s.result.epochs.push_back(r);
@@ -139,16 +156,31 @@ void validate(Session& s, double train_loss, double train_acc) {
   }
 }
 
-// One optimizer step on one batch; returns {loss, correct predictions}.
-std::pair<double, int64_t> step(Session& s, data::Batch& batch) {
+// Whether this process wants the run to stop after the coming step: Ctrl-C, or stop_after_steps.
+bool wants_stop(const Session& s) {
+  const auto after = s.request.stop_after_steps;
+  return interrupt_requested() || (after > 0 && s.state.step + 1 >= after);
+}
+
+// One optimizer step on one batch.
+StepOutcome step(Session& s, data::Batch& batch) {
   const auto& t = s.cfg.training;
   set_learning_rate(
       *s.optimizer,
       linear_warmup_decay(t.lr, s.state.step,
                           static_cast<int64_t>(std::llround(t.warmup_ratio * s.state.total_steps)),
                           s.state.total_steps));
-  const auto out =
-      train_step(s.model, *s.optimizer, as_tensors(batch), t.max_grad_norm, s.replicas.get());
+  std::optional<RankStep> rank;
+  if (s.group != nullptr)
+    rank.emplace(RankStep{*s.sync, s.group->rank(), s.group->size(), wants_stop(s)});
+  auto out = train_step(s.model, *s.optimizer, as_tensors(batch), t.max_grad_norm, s.replicas.get(),
+                        rank ? &*rank : nullptr);
+  // Alone, the stop is this process's own wish; in a job, any rank's, agreed in the all-reduce,
+  // so that every rank stops after the same step.
+  if (s.group == nullptr) out.stop = wants_stop(s);
+  s.result.allreduce_seconds += out.sync.seconds;
+  s.result.allreduce_bytes += out.sync.bytes;
+  if (out.sync.sparse_embedding) ++s.result.sparse_embedding_steps;
   if (!out.finite) {
     const std::string what = std::isfinite(out.loss)
                                  ? fmt::format("the gradient norm is {}", out.grad_norm)
@@ -159,7 +191,7 @@ std::pair<double, int64_t> step(Session& s, data::Batch& batch) {
                     s.state.step + 1, what));
   }
   ++s.state.step;
-  return {out.loss, out.correct};
+  return out;
 }
 
 // Running means between two log lines.
@@ -174,13 +206,17 @@ void log_step(Session& s, Window& w) {
   const double loss = w.loss / static_cast<double>(w.steps);
   const double acc = static_cast<double>(w.correct) / static_cast<double>(w.sentences);
   const double lr = s.optimizer->param_groups()[0].options().get_lr();
-  s.metrics.append({{"step", s.state.step},
-                    {"epoch", s.state.epoch + 1},
-                    {"train/loss", loss},
-                    {"train/acc", acc},
-                    {"lr", lr},
-                    {"sentences_per_second", static_cast<double>(w.sentences) / seconds}});
-  s.events.train_step(s.state.step, loss, acc, lr);
+  if (!s.writer()) {
+    w = Window{};
+    return;
+  }
+  s.metrics->append({{"step", s.state.step},
+                     {"epoch", s.state.epoch + 1},
+                     {"train/loss", loss},
+                     {"train/acc", acc},
+                     {"lr", lr},
+                     {"sentences_per_second", static_cast<double>(w.sentences) / seconds}});
+  s.events->train_step(s.state.step, loss, acc, lr);
   w = Window{};
 }
 
@@ -189,7 +225,8 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
   auto plan = s.train_batches->train_plan(s.cfg.seed, s.state.epoch);
   plan.resize(static_cast<size_t>(s.state.steps_per_epoch));
   track::Progress progress(fmt::format("epoch {}/{}", s.state.epoch + 1, s.cfg.training.max_epochs),
-                           s.state.steps_per_epoch, s.request.progress ? stderr : nullptr);
+                           s.state.steps_per_epoch,
+                           s.request.progress && s.writer() ? stderr : nullptr);
   data::Batch batch;
   Window window;
   double loss_sum = 0;
@@ -198,7 +235,9 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
   for (auto b = static_cast<size_t>(s.state.batch); b < plan.size(); ++b) {
     s.train_batches->make_batch(plan[b], batch);
     const auto start = Clock::now();
-    const auto [loss, right] = step(s, batch);
+    const auto out = step(s, batch);
+    const double loss = out.loss;
+    const int64_t right = out.correct;
     s.result.train_seconds += std::chrono::duration<double>(Clock::now() - start).count();
     const auto n = static_cast<int64_t>(batch.labels.size());
     s.result.train_sentences += n;
@@ -217,8 +256,7 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
                                 static_cast<double>(correct) / static_cast<double>(sentences),
                                 static_cast<double>(s.result.train_sentences) /
                                     std::max(1e-9, s.result.train_seconds)));
-    const bool stop = s.request.stop_after_steps > 0 && s.state.step >= s.request.stop_after_steps;
-    if (interrupt_requested() || stop) {
+    if (out.stop) {
       progress.finish("interrupted");
       save(s, "last");
       log::warn("interrupted at step {}: saved {}", s.state.step,
@@ -233,22 +271,34 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
   return true;
 }
 
-Session open_session(const TrainRequest& request, const fs::path& run_dir, int64_t resumed_step) {
+// A vocabulary trained for this run goes to the run directory; other ranks train the same one
+// (the same sentences and settings) into a directory of their own, since only rank 0 writes there.
+fs::path vocab_dir(const fs::path& run_dir, const ProcessGroup* group) {
+  if (group == nullptr || group->rank() == 0) return run_dir;
+  return fs::temp_directory_path() / fmt::format("cola-rank{}-{}", group->rank(), getpid());
+}
+
+Session open_session(const TrainRequest& request, const fs::path& run_dir, int64_t resumed_step,
+                     ProcessGroup* group) {
   config::DataConfig data_cfg = request.config.data;
   if (data_cfg.vocab.empty()) data_cfg.vocab = inherited_vocab(request.config).string();
-  return Session{request,
-                 request.config,
-                 prepare_data(data_cfg, run_dir),
-                 nullptr,
-                 nullptr,
-                 nullptr,
-                 nullptr,
-                 nullptr,
-                 {},
-                 EarlyStopping(request.config.training.early_stopping_patience),
-                 track::JsonlLog(run_dir / "metrics.jsonl"),
-                 RunEvents(run_dir, request.resolved_yaml, resumed_step),
-                 {}};
+  const bool writer = group == nullptr || group->rank() == 0;
+  return Session{
+      request,
+      request.config,
+      prepare_data(data_cfg, vocab_dir(run_dir, group)),
+      nullptr,
+      nullptr,
+      nullptr,
+      nullptr,
+      nullptr,
+      {},
+      EarlyStopping(request.config.training.early_stopping_patience),
+      writer ? std::make_unique<track::JsonlLog>(run_dir / "metrics.jsonl") : nullptr,
+      writer ? std::make_unique<RunEvents>(run_dir, request.resolved_yaml, resumed_step) : nullptr,
+      {},
+      group,
+      nullptr};
 }
 
 void setup(Session& s) {
@@ -265,6 +315,16 @@ void setup(Session& s) {
   s.model->bert()->embeddings()->set_sparse_word_gradient(true);
   s.optimizer = make_adamw(*s.model, s.cfg.training);
   const auto& t = s.cfg.training;
+  if (s.group != nullptr) {
+    const auto named = s.model->named_parameters();
+    int64_t sparse = -1;
+    for (size_t i = 0; i < named.size(); ++i) {
+      if (named[i].key() == "bert.embeddings.word_embeddings.weight")
+        sparse = static_cast<int64_t>(i);
+    }
+    s.sync = std::make_unique<GradientSync>(*s.group, s.model->parameters(), sparse,
+                                            parse_embedding_reduce(t.embedding_allreduce));
+  }
   s.state.seed = s.cfg.seed;
   s.state.steps_per_epoch = t.limit_train_batches.apply(
       static_cast<int64_t>(s.train_batches->train_plan(s.cfg.seed, 0).size()));
@@ -339,39 +399,80 @@ void restore_history(Session& s, std::vector<EpochResult> history) {
 
 }  // namespace
 
-TrainResult train(const TrainRequest& request) {
-  const fs::path run_dir =
+namespace {
+
+// Why `run_dir` cannot take this run, or empty. A new run never writes into an old one: its
+// metrics would interleave and its checkpoints be replaced. Only a run continued from one of its
+// own checkpoints appends to its directory.
+std::string refusal(const fs::path& run_dir, bool in_place) {
+  if (in_place || !fs::exists(run_dir / "metrics.jsonl")) return {};
+  return fmt::format(
+      "{}: already holds a run (metrics.jsonl); choose another hydra.run.dir, remove it, or "
+      "continue it with training.resume={}",
+      run_dir.string(), run_dir.string());
+}
+
+// Rank 0 (or a single process) claims the run directory: checks it, rewinds what a killed run
+// logged after its last checkpoint, writes the .hydra files and opens train.log. Every other rank
+// takes rank 0's directory and logs to train.rank<N>.log there.
+fs::path claim_run(const TrainRequest& request, ProcessGroup* group, int64_t& resumed_step,
+                   std::vector<EpochResult>& history) {
+  fs::path run_dir =
       request.config.run_dir.empty() ? fs::path("outputs") : fs::path(request.config.run_dir);
   const auto& resume = request.config.training.resume;
+  const bool writer = group == nullptr || group->rank() == 0;
+  const auto refused =
+      writer ? refusal(run_dir, !resume.empty() && inside_run(resume, run_dir)) : std::string();
+  if (group != nullptr) run_dir = agree_on_run(*group, run_dir, request.resolved_yaml, refused);
+  if (!refused.empty()) throw UsageError(refused);
   const bool in_place = !resume.empty() && inside_run(resume, run_dir);
-  // A new run never writes into an old one: its metrics would interleave and its checkpoints be
-  // replaced. Only a run continued from one of its own checkpoints appends to its directory.
-  if (!in_place && fs::exists(run_dir / "metrics.jsonl")) {
-    throw UsageError(fmt::format(
-        "{}: already holds a run (metrics.jsonl); choose another hydra.run.dir, remove it, or "
-        "continue it with training.resume={}",
-        run_dir.string(), run_dir.string()));
-  }
-  // What the killed process logged after its last checkpoint is trained again: forget it first.
-  const int64_t resumed_step = in_place ? read_trainer_state(resume).step : 0;
-  std::vector<EpochResult> history;
-  if (in_place) history = rewind_metrics(run_dir, resumed_step);
+  resumed_step = in_place ? read_trainer_state(resume).step : 0;
   fs::create_directories(run_dir);
+  if (!writer) {
+    log::add_file_sink((run_dir / fmt::format("train.rank{}.log", group->rank())).string());
+    return run_dir;
+  }
+  if (in_place) history = rewind_metrics(run_dir, resumed_step);
   write_hydra_files(run_dir, request.resolved_yaml, request.overrides);
   log::add_file_sink((run_dir / "train.log").string());
-  log::info("run directory: {}", run_dir.string());
+  return run_dir;
+}
+
+}  // namespace
+
+TrainResult train(const TrainRequest& request) {
   install_interrupt_handler();
+  const auto world = job_world();
+  std::unique_ptr<ProcessGroup> group;
+  if (world) group = join_job(*world, request.config.training);
+  int64_t resumed_step = 0;
+  std::vector<EpochResult> history;
+  const fs::path run_dir = claim_run(request, group.get(), resumed_step, history);
+  // After claim_run, which opens this rank's log file (train.log or train.rank<N>.log).
+  if (world) {
+    log::info("rank {} of {} ({}, store at {}:{})", world->rank, world->world_size, world->source,
+              world->master_addr, world->master_port);
+  }
+  log::info("run directory: {}", run_dir.string());
   try {
-    const int replicas = configure_threads(request.config.training);
-    Session s = open_session(request, run_dir, resumed_step);
+    const int replicas = configure_threads(request.config.training,
+                                           world ? std::max(1, world->local_world_size) : 1);
+    Session s = open_session(request, run_dir, resumed_step, group.get());
     s.result.run_dir = run_dir;
+    s.result.world_size = world ? world->world_size : 1;
+    s.result.rank = world ? world->rank : 0;
     setup(s);
     restore_history(s, std::move(history));
     if (replicas > 0) s.replicas = std::make_unique<Replicas>(s.model, replicas);
     TrainResult result = run(s);
-    s.events.flush();
-    write_summary(result, result.interrupted ? "interrupted" : "finished");
-    write_checkpoint_manifests(result, request, request.config.training.dvc);
+    if (s.writer()) {
+      s.events->flush();
+      write_summary(result, result.interrupted ? "interrupted" : "finished");
+      write_checkpoint_manifests(result, request, request.config.training.dvc);
+    } else {
+      std::error_code ignored;
+      fs::remove_all(vocab_dir(run_dir, group.get()), ignored);
+    }
     log::remove_file_sink();
     return result;
   } catch (const c10::Error& e) {

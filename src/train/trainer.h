@@ -10,6 +10,8 @@
 //   checkpoints/{best,last}.manifest.json       their files' hashes, config hash, data hashes
 //   events.out.tfevents.*                       TensorBoard scalars, text and images
 //   summary.json                                the outcome
+// In a multi-process job (torchrun, Slurm, training.nproc) only rank 0 writes these; rank N > 0
+// logs to train.rank<N>.log.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -50,8 +52,13 @@ struct TrainResult {
   int64_t steps = 0;                // optimizer steps in total (resumed ones included)
   bool interrupted = false;         // stopped by Ctrl-C (or stop_after_steps)
   bool early_stopped = false;
-  double train_seconds = 0;     // time in training steps only
-  int64_t train_sentences = 0;  // sentences seen in those steps
+  double train_seconds = 0;            // time in training steps only
+  int64_t train_sentences = 0;         // sentences seen in those steps
+  int world_size = 1;                  // processes in the job (torchrun, Slurm or training.nproc)
+  int rank = 0;                        // this process's; only rank 0 writes the run's files
+  double allreduce_seconds = 0;        // in the gradient all-reduce, over this process's steps
+  int64_t allreduce_bytes = 0;         // this rank's all-reduce payload over those steps
+  int64_t sparse_embedding_steps = 0;  // steps whose embedding gradient went as sparse rows
 };
 
 /// Runs the training job. Throws UsageError for a bad config and Error for bad data or a

@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "core/file.h"
-#include "model/safetensors.h"
 #include "support/run_cli.h"
 #include "support/shared_data.h"
+#include "support/weights.h"
 #include "track/event_reader.h"
 
 namespace cola::test {
@@ -69,26 +69,6 @@ TEST(TrainCli, CtrlCSavesLastAndExplainsHowToResume) {
   EXPECT_THAT(r.err, HasSubstr("continue with training.resume="));
   EXPECT_TRUE(fs::exists(tmp / "run" / "checkpoints" / "last" / "trainer_state.json"));
   EXPECT_THAT(read_file(tmp / "run" / "summary.json"), HasSubstr("\"status\": \"interrupted\""));
-}
-
-// The largest |a - b| over every weight of two checkpoints' model.safetensors.
-float max_weight_difference(const fs::path& a, const fs::path& b) {
-  const auto fa = model::safetensors::File::read(a / "model.safetensors");
-  const auto fb = model::safetensors::File::read(b / "model.safetensors");
-  EXPECT_EQ(fa.tensors().size(), fb.tensors().size());
-  float worst = 0;
-  for (const auto& t : fa.tensors()) {
-    const auto* u = fb.find(t.name);
-    if (u == nullptr || u->shape != t.shape) {
-      ADD_FAILURE() << t.name << " differs in shape or is missing";
-      return INFINITY;
-    }
-    std::vector<float> x(static_cast<size_t>(t.numel())), y(x.size());
-    fa.to_f32(t, x);
-    fb.to_f32(*u, y);
-    for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(x[i] - y[i]));
-  }
-  return worst;
 }
 
 // The "step" of a metrics.jsonl line, or -1 (a line torn by the kill).

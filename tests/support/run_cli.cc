@@ -32,10 +32,13 @@ std::string slurp(const std::filesystem::path& p) {
   return s;
 }
 
-// Starts cola with stdin, stdout and stderr redirected to the given files; returns its pid.
+// Starts cola (through `prefix`, a command that runs the rest, when given) with stdin, stdout and
+// stderr redirected to the given files; returns its pid.
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::string& in, const std::string& out, const std::string& err) {
-  std::vector<std::string> argv_s{COLA_BINARY};
+            const std::string& in, const std::string& out, const std::string& err,
+            const std::vector<std::string>& prefix = {}) {
+  std::vector<std::string> argv_s = prefix;
+  argv_s.emplace_back(COLA_BINARY);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
@@ -87,15 +90,18 @@ CliResult run_cli(const std::vector<std::string>& args,
   return collect(spawn(args, env, in, out, err), out, err);
 }
 
-BackgroundCli::BackgroundCli(const std::vector<std::string>& args, const std::string& stdin_path) {
+BackgroundCli::BackgroundCli(const std::vector<std::string>& args, const std::string& stdin_path,
+                             const std::map<std::string, std::string>& env,
+                             const std::vector<std::string>& prefix) {
   const auto base = std::filesystem::temp_directory_path() /
                     ("cola-bg-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
   out_ = base.string() + ".out";
   err_ = base.string() + ".err";
-  pid_ = spawn(args, {}, stdin_path, out_, err_);
+  pid_ = spawn(args, env, stdin_path, out_, err_, prefix);
 }
 
 std::string BackgroundCli::out_so_far() const { return slurp(out_); }
+std::string BackgroundCli::err_so_far() const { return slurp(err_); }
 
 BackgroundCli::~BackgroundCli() {
   if (pid_ > 0) {

@@ -26,11 +26,17 @@ std::vector<std::string> tiny_train_args(const std::string& run_dir, int batches
 class BackgroundCli {
  public:
   /// Starts `cola args...` with stdout and stderr captured to files, and stdin read from
-  /// `stdin_path` (a FIFO lets a test feed it line by line).
+  /// `stdin_path` (a FIFO lets a test feed it line by line), with `env` added to the environment.
+  /// A `prefix` command (an absolute path, then its arguments) runs cola, e.g. in a network
+  /// namespace: {"/usr/sbin/ip", "netns", "exec", "ns0"}.
   explicit BackgroundCli(const std::vector<std::string>& args,
-                         const std::string& stdin_path = "/dev/null");
-  /// What the process has written to stdout so far.
+                         const std::string& stdin_path = "/dev/null",
+                         const std::map<std::string, std::string>& env = {},
+                         const std::vector<std::string>& prefix = {});
+  /// What the process has written to stdout (stderr) so far.
   std::string out_so_far() const;
+  std::string err_so_far() const;
+  int pid() const { return pid_; }
   ~BackgroundCli();
   BackgroundCli(const BackgroundCli&) = delete;
   BackgroundCli& operator=(const BackgroundCli&) = delete;
