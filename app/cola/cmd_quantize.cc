@@ -9,9 +9,9 @@
 
 #include "app/cola/commands.h"
 #include "app/cola/validation_report.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "core/sha256.h"
 #include "data/reader.h"
 #include "graph/check.h"
 #include "graph/io.h"

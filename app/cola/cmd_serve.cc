@@ -14,10 +14,11 @@
 #include "app/cola/commands.h"
 #include "app/cola/predictors.h"
 #include "app/cola/version.h"
+#include "config/schema.h"
 #include "core/cpu.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/sha256.h"
 #include "runtime/onnx_predictor.h"
 #include "runtime/ort_info.h"
 #include "serve/http_server.h"
@@ -192,7 +193,8 @@ void setup_serve(CLI::App& cmd) {
   cmd.add_option("--threads", f->model.inference.threads, "ONNX Runtime intra-op threads")
       ->check(at_least(0));
   cmd.add_option("--max-input-length", s.max_input_length, "tokens per input; 0 = the model's");
-  cmd.add_option("--max-batch-tokens", s.max_batch_tokens, "padded tokens per batch (16384)");
+  cmd.add_option("--max-batch-tokens", s.max_batch_tokens,
+                 fmt::format("padded tokens per batch ({})", config::kDefaultMaxBatchTokens));
   cmd.add_option("--max-batch-requests", s.max_batch_requests, "inputs per batch; 0 = no cap");
   cmd.add_option("--max-queue-delay-us", s.max_queue_delay_us,
                  "wait this long for a batch to fill (0: never)");

@@ -94,14 +94,19 @@ struct InferenceConfig {
   std::string optimized_model;  // non-empty: ORT saves the graph after optimisation here
 };
 
+/// Padded tokens per batch of `cola serve`'s batcher, TEI's --max-batch-total-tokens default: the
+/// one place the number is written in code (configs/serve/default.yaml states it for users).
+inline constexpr int64_t kDefaultMaxBatchTokens = 16384;
+
 /// `serve:` — `cola serve`: the HTTP server, its dynamic batcher and its limits, with
 /// text-embeddings-inference's names and defaults where it has them. The model's session
 /// settings (threads, graph optimisation) come from `inference:`.
 struct ServeConfig {
-  std::string host = "127.0.0.1";      // bind address; 0.0.0.0 (every interface) on request only
-  int port = 8080;                     // TCP port; 0 = a free one (printed)
-  int64_t max_input_length = 0;        // tokens per input incl. [CLS]/[SEP]; 0 = the model's
-  int64_t max_batch_tokens = 16384;    // padded tokens per batch (rows x longest); >= 1
+  std::string host = "127.0.0.1";  // bind address; 0.0.0.0 (every interface) on request only
+  int port = 8080;                 // TCP port; 0 = a free one (printed)
+  int64_t max_input_length = 0;    // tokens per input incl. [CLS]/[SEP]; 0 = the model's
+  // Padded tokens per batch (rows x longest); >= 1.
+  int64_t max_batch_tokens = kDefaultMaxBatchTokens;
   int64_t max_batch_requests = 0;      // inputs per batch; 0 = only max_batch_tokens caps it
   int64_t max_queue_delay_us = 0;      // wait up to this for a batch to fill; 0 = never wait
   bool split_batches = true;           // cut a batch by length where padding costs more than a run

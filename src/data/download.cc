@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/log.h"
-#include "core/sha256.h"
 #include "data/zip.h"
 
 namespace cola::data {

@@ -6,9 +6,10 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "core/sha256.h"
 #include "data/reader.h"
 #include "export/bert_graph.h"
 #include "export/metadata.h"
@@ -24,9 +25,7 @@ namespace cola::exporter {
 namespace fs = std::filesystem;
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using core::seconds_since;
 
 // config.json settings that BertConfig ignores but that would change the computation: refuse
 // them rather than export a graph that silently computes something else.

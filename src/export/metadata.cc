@@ -6,9 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "core/sha256.h"
 
 namespace cola::exporter {
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "hub/cache.h"
-#include "hub/digest.h"
+#include "hub/etag.h"
 #include "hub/hub_api.h"
 #include "hub/select.h"
 

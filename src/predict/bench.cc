@@ -9,18 +9,15 @@
 #include <numeric>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace cola::predict {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using core::Clock;
 
 constexpr auto kSpinSettle = std::chrono::milliseconds(60);
-
-double elapsed(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 PredictOptions options_for(BenchPadding padding, int64_t batch, int64_t fixed_length,
                            int64_t max_length) {
@@ -46,7 +43,7 @@ void timed_pass(const Predictor& p, const std::vector<std::string>& texts, CellT
   t.ws.batch_seconds.clear();
   const auto start = Clock::now();
   p.predict(texts, t.ws, t.out);
-  const double total = elapsed(start);
+  const double total = core::seconds_since(start);
   const double forward = std::accumulate(t.ws.batch_seconds.begin(), t.ws.batch_seconds.end(), 0.0);
   t.throughput.push_back(static_cast<double>(texts.size()) / total);
   t.share.push_back(forward / total);
@@ -110,7 +107,7 @@ double time_tokenize(const Predictor& p, const std::vector<std::string>& texts, 
       p.tokenizer().encode(t, {.max_length = p.options().max_length, .with_tokens = false}, e);
       tokens += static_cast<int64_t>(e.ids.size());
     }
-    times.push_back(elapsed(start));
+    times.push_back(core::seconds_since(start));
   }
   mean_tokens = texts.empty() ? 0 : static_cast<double>(tokens) / static_cast<double>(texts.size());
   return quantile(times, 0.5);

@@ -8,16 +8,14 @@
 #include <numeric>
 #include <utility>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace cola::predict {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using core::Clock;
+using core::seconds_since;
 
 void check(const PredictOptions& o) {
   if (o.batch_size < 1)

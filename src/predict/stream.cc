@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "predict/output.h"
 
@@ -63,8 +64,7 @@ StreamResult predict_stream(const SentenceSource& source, const Predictor& predi
     const std::span<const std::string> texts(chunk.data(), n);
     const auto start = std::chrono::steady_clock::now();
     predictor.predict(texts, ws, predictions);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = core::seconds_since(start);
     result.call_seconds.push_back(seconds);
     if (options.on_call) options.on_call(static_cast<int64_t>(n), seconds);
     if (reference != nullptr) {

@@ -18,17 +18,20 @@
 #include <thread>
 #include <vector>
 
+#include "config/schema.h"
+#include "core/clock.h"
 #include "predict/predictor.h"
 #include "serve/metrics.h"
 
 namespace cola::serve {
 
-using Clock = std::chrono::steady_clock;
+using Clock = core::Clock;
 
 struct BatcherOptions {
-  int64_t max_batch_tokens = 16384;  // padded tokens per batch; a job alone may exceed it
-  int64_t max_batch_requests = 0;    // inputs per batch; 0 = no cap
-  int64_t max_queue_delay_us = 0;    // wait for a batch to fill; 0 = never
+  // Padded tokens per batch; a job alone may exceed it.
+  int64_t max_batch_tokens = config::kDefaultMaxBatchTokens;
+  int64_t max_batch_requests = 0;  // inputs per batch; 0 = no cap
+  int64_t max_queue_delay_us = 0;  // wait for a batch to fill; 0 = never
 };
 
 /// One request's inputs on their way through the queue.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "serve/api.h"
@@ -14,11 +15,8 @@
 namespace cola::serve {
 namespace {
 
+using core::seconds_since;
 using Json = nlohmann::json;
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 Response json_response(int status, std::string body) {
   Response r;

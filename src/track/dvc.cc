@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "track/digest.h"
 
 namespace cola::track {
 namespace fs = std::filesystem;
@@ -95,7 +95,7 @@ std::string dvc_dir_listing(std::vector<DvcEntry> entries) {
 DvcHash dvc_hash(const fs::path& artifact) {
   DvcHash h;
   if (fs::is_regular_file(artifact)) {
-    const auto d = hash_file(artifact, HashAlgorithm::md5);
+    const auto d = core::digest_file(artifact, core::DigestAlgorithm::md5);
     h.md5 = d.hex;
     h.size = d.size;
     return h;
@@ -104,13 +104,13 @@ DvcHash dvc_hash(const fs::path& artifact) {
   std::vector<DvcEntry> entries;
   for (const auto& e : fs::recursive_directory_iterator(artifact)) {
     if (!e.is_regular_file()) continue;
-    const auto d = hash_file(e.path(), HashAlgorithm::md5);
+    const auto d = core::digest_file(e.path(), core::DigestAlgorithm::md5);
     entries.push_back({e.path().lexically_relative(artifact).generic_string(), d.hex});
     h.size += d.size;
   }
   h.nfiles = static_cast<int64_t>(entries.size());
   h.dir_listing = dvc_dir_listing(std::move(entries));
-  h.md5 = md5_hex(h.dir_listing) + ".dir";
+  h.md5 = core::digest_hex(h.dir_listing, core::DigestAlgorithm::md5) + ".dir";
   return h;
 }
 

@@ -9,10 +9,9 @@
 #include <cstdio>
 #include <set>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "core/sha256.h"
-#include "track/digest.h"
 
 namespace cola::track {
 namespace fs = std::filesystem;
@@ -37,7 +36,7 @@ std::vector<std::string> list_files(const fs::path& dir) {
 }
 
 json file_entry(const std::string& name, const fs::path& path) {
-  const auto d = hash_file(path, HashAlgorithm::sha256);
+  const auto d = core::digest_file(path, core::DigestAlgorithm::sha256);
   return {{"path", name}, {"size", d.size}, {"sha256", d.hex}};
 }
 
@@ -121,7 +120,7 @@ VerifyReport verify_manifest(const fs::path& input) {
       report.problems.push_back(where.string() + ": missing");
       continue;
     }
-    const auto d = hash_file(where, HashAlgorithm::sha256);
+    const auto d = core::digest_file(where, core::DigestAlgorithm::sha256);
     ++report.files_checked;
     if (d.size != f.at("size").get<uint64_t>() || d.hex != f.at("sha256").get<std::string>()) {
       report.problems.push_back(

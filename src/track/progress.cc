@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/clock.h"
+
 namespace cola::track {
 namespace {
 
@@ -29,8 +31,7 @@ std::string Progress::format_duration(double seconds) {
 }
 
 std::string Progress::render(int64_t done, std::string_view fields) const {
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = core::seconds_since(start_);
   std::string line = fmt::format("{} ", label_);
   if (total_ > 0) {
     constexpr int kWidth = 20;

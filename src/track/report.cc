@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "track/confusion_image.h"
-#include "track/digest.h"
 #include "track/event_reader.h"
 #include "track/progress.h"
 #include "track/run_info.h"
@@ -126,7 +126,7 @@ std::string artifact_rows(const fs::path& run_dir) {
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    const auto d = hash_file(f, HashAlgorithm::sha256);
+    const auto d = core::digest_file(f, core::DigestAlgorithm::sha256);
     rows += fmt::format("<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
                         html_escape(f.lexically_relative(run_dir).string()), d.size, d.hex);
   }

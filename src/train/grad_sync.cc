@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace cola::train {
@@ -112,7 +113,7 @@ SyncCost GradientSync::reduce(std::vector<double>& stats, int64_t batch_tokens) 
   if (sparse_param_ >= 0) {
     params_[static_cast<size_t>(sparse_param_)].mutable_grad() = results.back().at(0);
   }
-  cost.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  cost.seconds = core::seconds_since(start);
   return cost;
 }
 

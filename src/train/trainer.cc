@@ -9,6 +9,7 @@
 #include <cmath>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
@@ -30,7 +31,7 @@ namespace cola::train {
 namespace fs = std::filesystem;
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using core::Clock;
 
 // Everything one run holds, so the steps below stay small functions.
 struct Session {
@@ -202,7 +203,7 @@ struct Window {
 };
 
 void log_step(Session& s, Window& w) {
-  const double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+  const double seconds = core::seconds_since(w.start);
   const double loss = w.loss / static_cast<double>(w.steps);
   const double acc = static_cast<double>(w.correct) / static_cast<double>(w.sentences);
   const double lr = s.optimizer->param_groups()[0].options().get_lr();
@@ -238,7 +239,7 @@ bool run_epoch(Session& s, double& epoch_loss, double& epoch_acc) {
     const auto out = step(s, batch);
     const double loss = out.loss;
     const int64_t right = out.correct;
-    s.result.train_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    s.result.train_seconds += core::seconds_since(start);
     const auto n = static_cast<int64_t>(batch.labels.size());
     s.result.train_sentences += n;
     s.result.step_losses.push_back(loss);

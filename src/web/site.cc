@@ -6,10 +6,10 @@
 #include <array>
 #include <cstdlib>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/install_dirs.h"
-#include "core/sha256.h"
 #include "graph/io.h"
 #include "model/bert_config.h"
 #include "model/names.h"

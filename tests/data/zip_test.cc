@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "core/sha256.h"
 #include "data/download.h"
 #include "support/shared_data.h"
 

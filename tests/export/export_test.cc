@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/sha256.h"
+#include "core/digest.h"
 #include "export/bert_graph.h"
 #include "export/exporter.h"
 #include "export/metadata.h"

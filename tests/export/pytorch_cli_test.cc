@@ -8,8 +8,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/digest.h"
 #include "core/file.h"
-#include "core/sha256.h"
 #include "hub/fake_hub.h"
 #include "runtime/ort_session.h"
 #include "support/run_cli.h"

@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/digest.h"
 #include "core/file.h"
-#include "core/sha256.h"
-#include "hub/digest.h"
+#include "hub/etag.h"
 
 namespace cola::test {
 namespace fs = std::filesystem;

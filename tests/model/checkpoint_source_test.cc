@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "core/sha256.h"
 #include "model/safetensors.h"
 #include "support/error_message.h"
 #include "support/shared_data.h"

@@ -1,11 +1,11 @@
-#include "hub/digest.h"
+#include "hub/etag.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
+#include <optional>
 
-#include "core/error.h"
+#include "core/digest.h"
 
 namespace cola::hub {
 namespace {
@@ -25,17 +25,13 @@ EtagKind etag_kind(std::string_view etag) {
 }
 
 struct ContentHasher::Impl {
-  EVP_MD_CTX* ctx = nullptr;
-  ~Impl() { EVP_MD_CTX_free(ctx); }
+  std::optional<core::Digest> digest;  // none for an opaque etag
 };
 
 ContentHasher::ContentHasher(EtagKind kind, uint64_t size) : impl_(std::make_unique<Impl>()) {
   if (kind == EtagKind::kOpaque) return;
-  impl_->ctx = EVP_MD_CTX_new();
-  const EVP_MD* md = kind == EtagKind::kSha256 ? EVP_sha256() : EVP_sha1();
-  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, md, nullptr) != 1) {
-    throw Error("digest: EVP_DigestInit_ex failed");
-  }
+  impl_->digest.emplace(kind == EtagKind::kSha256 ? core::DigestAlgorithm::sha256
+                                                  : core::DigestAlgorithm::sha1);
   if (kind == EtagKind::kGitSha1) {
     const std::string header = fmt::format("blob {}", size);
     update(std::string_view(header.c_str(), header.size() + 1));  // with its '\0'
@@ -45,24 +41,10 @@ ContentHasher::ContentHasher(EtagKind kind, uint64_t size) : impl_(std::make_uni
 ContentHasher::~ContentHasher() = default;
 
 void ContentHasher::update(std::string_view bytes) {
-  if (impl_->ctx == nullptr) return;
-  if (EVP_DigestUpdate(impl_->ctx, bytes.data(), bytes.size()) != 1) {
-    throw Error("digest: EVP_DigestUpdate failed");
-  }
+  if (impl_->digest) impl_->digest->update(bytes);
 }
 
-std::string ContentHasher::hex() {
-  if (impl_->ctx == nullptr) return "";
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(impl_->ctx, digest, &length) != 1) {
-    throw Error("digest: EVP_DigestFinal_ex failed");
-  }
-  std::string out;
-  out.reserve(size_t{2} * length);
-  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
-  return out;
-}
+std::string ContentHasher::hex() { return impl_->digest ? impl_->digest->hex() : ""; }
 
 std::string git_blob_sha1(std::string_view content) {
   ContentHasher hasher(EtagKind::kGitSha1, content.size());

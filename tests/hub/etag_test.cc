@@ -1,5 +1,5 @@
 // Etag checks: expected digests come from `git hash-object` and `sha256sum`, run on the files.
-#include "hub/digest.h"
+#include "hub/etag.h"
 
 #include <gtest/gtest.h>
 
