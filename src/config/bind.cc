@@ -52,6 +52,15 @@ class MapReader {
     return *this;
   }
 
+  // A number that must be above zero (a time-out, a rate); NaN is refused too.
+  MapReader& positive(const char* key, double& out, const char* why) {
+    field(key, out);
+    if (!(out > 0)) {
+      throw UsageError(fmt::format("{}: {} is not allowed ({})", join_key(key), out, why));
+    }
+    return *this;
+  }
+
   template <class F>
   MapReader& section(const char* key, F&& bind) {
     known_.push_back(key);
@@ -205,11 +214,8 @@ void bind_training(MapReader& r, TrainingConfig& t) {
       .field("data_parallel", t.data_parallel)
       .field("dvc", t.dvc)
       .at_least("nproc", t.nproc, 0, "0 or 1 = this process alone")
-      .field("dist_timeout_s", t.dist_timeout_s)
+      .positive("dist_timeout_s", t.dist_timeout_s, "seconds to wait for the other ranks; > 0")
       .choice("embedding_allreduce", t.embedding_allreduce, {"auto", "sparse", "dense"});
-  if (!(t.dist_timeout_s > 0)) {
-    throw UsageError(fmt::format("training.dist_timeout_s={}: must be positive", t.dist_timeout_s));
-  }
 }
 
 void bind_inference(MapReader& r, InferenceConfig& i) {

@@ -50,6 +50,16 @@ TEST(Bind, ImpossibleCountsNameTheKey) {
             "inference.inter_op_threads: -1 is not allowed (0 = ONNX Runtime's default)");
   EXPECT_EQ(error_of("inference: {batch_size: 0}"),
             "inference.batch_size: 0 is not allowed (at least one sentence a batch)");
+  // Multi-process training's keys (issue 17).
+  EXPECT_EQ(error_of("training: {nproc: -2}"),
+            "training.nproc: -2 is not allowed (0 or 1 = this process alone)");
+  EXPECT_EQ(error_of("training: {dist_timeout_s: 0}"),
+            "training.dist_timeout_s: 0 is not allowed (seconds to wait for the other ranks; > 0)");
+  EXPECT_EQ(
+      error_of("training: {dist_timeout_s: .nan}"),
+      "training.dist_timeout_s: nan is not allowed (seconds to wait for the other ranks; > 0)");
+  EXPECT_THAT(error_of("training: {embedding_allreduce: fast}"),
+              ::testing::HasSubstr("training.embedding_allreduce"));
   EXPECT_EQ(error_of("inference: {max_length: 1}"),
             "inference.max_length: 1 is not allowed (at least [CLS] and [SEP])");
   EXPECT_EQ(error_of("training: {num_threads: -2}"),
