@@ -35,8 +35,8 @@ struct TempDir {
 };
 
 /// The shape of google/bert_uncased_L-<layers>_H-<hidden>_A-<heads> over the BERT vocabulary.
-inline model::BertConfig bert_config(int64_t layers, int64_t hidden, int64_t heads) {
-  model::BertConfig c;
+inline spec::BertConfig bert_config(int64_t layers, int64_t hidden, int64_t heads) {
+  spec::BertConfig c;
   c.vocab_size = static_cast<int64_t>(text::Vocab::load(vocab_path()).size());
   c.num_hidden_layers = layers;
   c.hidden_size = hidden;
@@ -48,7 +48,7 @@ inline model::BertConfig bert_config(int64_t layers, int64_t hidden, int64_t hea
 
 /// Saves a random model of `config` under `dir`/`name` and exports it to `dir`/`name`.onnx with
 /// `options` (validation off: tests/export checks parity; here only speed matters).
-inline fs::path export_random(const model::BertConfig& config, const fs::path& dir,
+inline fs::path export_random(const spec::BertConfig& config, const fs::path& dir,
                               const std::string& name, exporter::ExportOptions options = {}) {
   const fs::path checkpoint = dir / name;
   if (!fs::exists(checkpoint)) {

@@ -30,7 +30,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using cola::model::BertConfig;
+using cola::spec::BertConfig;
 
 constexpr const char* kFormats[] = {"safetensors", "pytorch_model.bin"};
 
@@ -82,7 +82,7 @@ const Files& files() {
       cola::write_file_atomic(out.dir[i] / "config.json", config.to_json());
       cola::write_file_atomic(out.dir[i] / "vocab.txt", vocab);
       cola::write_file_atomic(out.dir[i] / "tokenizer_config.json",
-                              cola::model::TokenizerConfig{}.to_json());
+                              cola::spec::TokenizerConfig{}.to_json());
     }
     cola::model::write_tensors(out.dir[0] / "model.safetensors", tensors);
     const std::vector<char> bin = torch::jit::pickle_save(c10::IValue(dict));

@@ -22,11 +22,11 @@
 namespace {
 
 namespace fs = std::filesystem;
-using cola::model::GraphStyle;
+using cola::spec::GraphStyle;
 
 // google/bert_uncased_L-2_H-128_A-2.
 cola::model::BertForSequenceClassification bert_tiny() {
-  cola::model::BertConfig c;
+  cola::spec::BertConfig c;
   c.num_hidden_layers = 2;
   c.hidden_size = 128;
   c.num_attention_heads = 2;

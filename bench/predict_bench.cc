@@ -45,8 +45,8 @@
 #include <vector>
 
 #include "bench_models.h"
-#include "model/names.h"
 #include "runtime/onnx_predictor.h"
+#include "spec/names.h"
 #include "text/corpus.h"
 #include "text/vocab.h"
 
@@ -168,7 +168,7 @@ struct Fixture {
   std::vector<Batch> batches;
   std::vector<size_t> order;  // text indices in batch order
   int threads = 1;            // intra-op threads of both sessions
-  const std::string output{model::names::kLogits};
+  const std::string output{spec::names::kLogits};
 
   Fixture(int intra_op_threads, bool int8) : threads(intra_op_threads) {
     runtime::OnnxPredictorOptions options;
@@ -202,8 +202,8 @@ struct Fixture {
 
   // One raw pass over every batch: BM_RawRun's timed work.
   void run_raw() {
-    static constexpr std::array<const char*, 2> kInputs = {model::names::kInputIds,
-                                                           model::names::kAttentionMask};
+    static constexpr std::array<const char*, 2> kInputs = {spec::names::kInputIds,
+                                                           spec::names::kAttentionMask};
     const char* out = output.c_str();
     for (Batch& b : batches) {
       raw.Run(run_options, kInputs.data(), b.inputs.data(), 2, &out, &b.output, 1);
@@ -287,8 +287,8 @@ void BM_SessionRunInto(benchmark::State& state) {
     for (Batch& b : f.batches) {
       const std::array<int64_t, 2> shape = {b.padded.batch, b.padded.seq_len};
       const runtime::Int64View inputs[2] = {
-          {model::names::kInputIds, b.padded.input_ids, shape},
-          {model::names::kAttentionMask, b.padded.attention_mask, shape}};
+          {spec::names::kInputIds, b.padded.input_ids, shape},
+          {spec::names::kAttentionMask, b.padded.attention_mask, shape}};
       session.run_into(inputs, f.output.c_str(), b.logits, b.out_shape);
     }
     ours += seconds_since(start);

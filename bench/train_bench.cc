@@ -17,6 +17,7 @@
 #include <initializer_list>
 #include <memory>
 
+#include "config/model_spec.h"
 #include "config/schema.h"
 #include "data/batcher.h"
 #include "model/bert.h"
@@ -43,7 +44,7 @@ struct Trainee {
     torch::manual_seed(0);
     config::ModelConfig mc;  // bert-tiny defaults
     model = model::BertForSequenceClassification(
-        model::BertConfig::from(mc, vocab_size, {"unacceptable", "acceptable"}, 0));
+        config::bert_config(mc, vocab_size, {"unacceptable", "acceptable"}, 0));
     model->train();
     model->bert()->embeddings()->set_sparse_word_gradient(true);
     config::TrainingConfig tc;

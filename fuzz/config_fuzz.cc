@@ -15,7 +15,7 @@
 #include "config/override.h"
 #include "config/resume.h"
 #include "core/error.h"
-#include "model/bert_config.h"
+#include "spec/bert_config.h"
 
 namespace {
 
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const cola::UsageError&) {
   }
   try {
-    cola::model::BertConfig::from_json(text, "config.json");  // a checkpoint's config.json
+    cola::spec::BertConfig::from_json(text, "config.json");  // a checkpoint's config.json
   } catch (const cola::Error&) {
   } catch (const cola::UsageError&) {
   }

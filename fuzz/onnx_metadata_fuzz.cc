@@ -6,13 +6,13 @@
 
 #include "core/error.h"
 #include "graph/io.h"
-#include "model/bert_config.h"
-#include "model/names.h"
 #include "predict/labels.h"
+#include "spec/bert_config.h"
+#include "spec/names.h"
 #include "text/vocab.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace names = cola::model::names;
+  namespace names = cola::spec::names;
   try {
     const auto model =
         cola::graph::parse_model(std::string_view(reinterpret_cast<const char*>(data), size), "f");
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } catch (const cola::UsageError&) {
       }
     };
-    read([](const std::string& v) { cola::model::TokenizerConfig::from_json(v, "f"); },
+    read([](const std::string& v) { cola::spec::TokenizerConfig::from_json(v, "f"); },
          names::kMetaTokenizer);
     read([](const std::string& v) { cola::predict::parse_id2label(v, "f"); }, names::kMetaId2Label);
     read([](const std::string& v) { cola::text::Vocab::parse(v, "f"); }, names::kMetaVocab);

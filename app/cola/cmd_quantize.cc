@@ -16,11 +16,11 @@
 #include "graph/check.h"
 #include "graph/io.h"
 #include "graph/quantize.h"
-#include "model/names.h"
 #include "predict/labels.h"
 #include "runtime/onnx_predictor.h"
 #include "runtime/ort_info.h"
 #include "runtime/parity.h"
+#include "spec/names.h"
 
 namespace cola::app {
 namespace {
@@ -52,16 +52,16 @@ bool has_input(const onnx::ModelProto& m, std::string_view name) {
 // The random-shape parity rows of int8 against the fp32 file.
 std::vector<exporter::ParityRow> parity(const onnx::ModelProto& fp32, const std::string& fp32_bytes,
                                         const std::string& int8_bytes) {
-  namespace names = model::names;
+  namespace names = spec::names;
   const runtime::TokenSpace tokens{rows_of(fp32, ".word_embeddings.weight", 0),
                                    rows_of(fp32, ".token_type_embeddings.weight", 1), 0};
   if (tokens.vocab_size < 2) throw Error("no word-embedding table found to draw token ids from");
   const auto cases = runtime::parity_cases(rows_of(fp32, ".position_embeddings.weight", 512));
   const auto reference = runtime::Session::from_bytes(fp32_bytes, {}, "the fp32 model");
   const auto candidate = runtime::Session::from_bytes(int8_bytes, {}, "the quantized model");
-  const auto comparisons =
-      runtime::compare_sessions(reference, candidate, cases, tokens, std::string(names::kLogits),
-                                has_input(fp32, names::kTokenTypeIds));
+  const auto comparisons = runtime::compare_sessions(reference, candidate, cases, tokens,
+                                                     std::string(spec::names::kLogits),
+                                                     has_input(fp32, spec::names::kTokenTypeIds));
   std::vector<exporter::ParityRow> rows;
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto& c = comparisons[i];
@@ -96,9 +96,9 @@ exporter::Validation validate(const QuantizeFlags& f, const onnx::ModelProto& fp
                               const std::string& int8_bytes) {
   exporter::Validation v;
   v.ran = true;
-  const auto id2label = graph::metadata_value(fp32, model::names::kMetaId2Label);
+  const auto id2label = graph::metadata_value(fp32, spec::names::kMetaId2Label);
   const auto labels = predict::parse_id2label(id2label, f.input.string() + " metadata id2label");
-  v.inferred_logits_shape = graph::check_graph(int8, std::string(model::names::kLogits),
+  v.inferred_logits_shape = graph::check_graph(int8, std::string(spec::names::kLogits),
                                                static_cast<int64_t>(labels.size()));
   v.parity = parity(fp32, fp32_bytes, int8_bytes);
   if (!f.validate_data.empty()) {

@@ -13,12 +13,12 @@
 #include "app/cola/torch_plugin.h"
 #include "app/cola/version.h"
 #include "config/bind.h"
+#include "config/model_spec.h"
 #include "config/resume.h"
 #include "config/tree.h"
 #include "core/error.h"
 #include "dist/launch.h"
 #include "dist/world.h"
-#include "model/bert_config.h"
 
 namespace cola::app {
 namespace {
@@ -117,7 +117,7 @@ void setup_train(CLI::App& cmd) {
     if (!load_train_config(*args, request)) return;
     if (launch_workers(request)) return;
     // Fail fast, before the LibTorch plugin loads, on a model the config cannot describe.
-    (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
+    (void)config::bert_config(request.config.model, 1, request.config.data.labels);
     request.code_version = code_version();  // for the checkpoint manifests
     const auto result = torch_plugin().train(request);
     fmt::print("{}", best_metrics_table(result));

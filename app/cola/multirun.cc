@@ -8,12 +8,12 @@
 
 #include "app/cola/torch_plugin.h"
 #include "app/cola/version.h"
+#include "config/model_spec.h"
 #include "config/sweep.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/interrupt.h"
 #include "core/log.h"
-#include "model/bert_config.h"
 #include "track/manifest.h"
 #include "track/run_info.h"
 #include "track/runs_table.h"
@@ -30,7 +30,7 @@ train::TrainRequest job_request(const ConfigArgs& args, const config::MultirunJo
   train::TrainRequest request;
   request.config = *with_context(fmt::format("multirun job {}", job.index),
                                  [&] { return load_config(job_args, &request.resolved_yaml); });
-  (void)model::BertConfig::from(request.config.model, 1, request.config.data.labels);
+  (void)config::bert_config(request.config.model, 1, request.config.data.labels);
   request.overrides = job.overrides;      // Hydra records the task overrides, not hydra.*
   request.code_version = code_version();  // for the checkpoint manifests
   return request;

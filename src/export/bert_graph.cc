@@ -3,17 +3,16 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "model/names.h"
+#include "spec/names.h"
 
 namespace cola::exporter {
 namespace {
 
-using model::Dim;
-using model::ElemType;
-using model::Value;
+using spec::Dim;
+using spec::ElemType;
+using spec::Value;
 
-std::string describe(const model::BertConfig& c, const GraphRequest& r,
-                     const std::string& version) {
+std::string describe(const spec::BertConfig& c, const GraphRequest& r, const std::string& version) {
   return fmt::format(
       "BertForSequenceClassification: {} layers, hidden {}, {} heads, intermediate {}, vocab {}, "
       "labels [{}]. Inputs: input_ids and attention_mask (1 = token, 0 = padding){}, int64 "
@@ -33,19 +32,19 @@ onnx::ModelProto build_model(const model::BertForSequenceClassificationImpl& mod
   const auto& config = model.config();
   OnnxGraphBuilder b(request.graph);
   const std::vector<Dim> batch_seq = {std::string(kBatchDim), std::string(kSequenceDim)};
-  const Value ids = b.input(kInputIds, ElemType::kInt64, batch_seq);
-  const Value mask = b.input(kAttentionMask, ElemType::kInt64, batch_seq);
+  const Value ids = b.input(kInputIds, spec::ElemType::kInt64, batch_seq);
+  const Value mask = b.input(kAttentionMask, spec::ElemType::kInt64, batch_seq);
   const Value types =
-      request.token_type_ids ? b.input(kTokenTypeIds, ElemType::kInt64, batch_seq) : Value();
+      request.token_type_ids ? b.input(kTokenTypeIds, spec::ElemType::kInt64, batch_seq) : Value();
 
   const Value logits = model.to_onnx(b, ids, mask, types);
   const std::vector<Dim> batch_labels = {std::string(kBatchDim), config.num_labels()};
-  b.output(logits, ElemType::kFloat, batch_labels);
+  b.output(logits, spec::ElemType::kFloat, batch_labels);
   if (request.probabilities) {
     const Value probs = b.node("Softmax", {logits}, {{"axis", int64_t{-1}}}, kProbabilities);
-    b.output(probs, ElemType::kFloat, batch_labels);
+    b.output(probs, spec::ElemType::kFloat, batch_labels);
   }
-  for (const auto& name : request.extra_outputs) b.output(Value(name), ElemType::kFloat, {});
+  for (const auto& name : request.extra_outputs) b.output(Value(name), spec::ElemType::kFloat, {});
 
   if (info.graph_name.empty()) info.graph_name = "cola_bert_sequence_classification";
   if (info.doc_string.empty()) info.doc_string = describe(config, request, info.producer_version);

@@ -8,20 +8,20 @@
 
 #include "export/onnx_builder.h"
 #include "model/bert.h"
-#include "model/graph_builder.h"
-#include "model/names.h"
+#include "spec/graph_builder.h"
+#include "spec/names.h"
 
 namespace cola::exporter {
 
-using model::names::kAttentionMask;  // the input names are in the naming table
-using model::names::kInputIds;
-using model::names::kTokenTypeIds;
+using spec::names::kAttentionMask;  // the input names are in the naming table
+using spec::names::kInputIds;
+using spec::names::kTokenTypeIds;
 inline constexpr char kProbabilities[] = "probabilities";
 inline constexpr char kBatchDim[] = "batch";
 inline constexpr char kSequenceDim[] = "sequence";
 
 struct GraphRequest {
-  model::GraphOptions graph;               // opset and style
+  spec::GraphOptions graph;                // opset and style
   bool token_type_ids = false;             // a token_type_ids input (else types are all 0)
   bool probabilities = false;              // a "probabilities" output, Softmax of the logits
   std::vector<std::string> extra_outputs;  // intermediate values to expose too (per-layer tests)

@@ -17,9 +17,9 @@
 #include "graph/io.h"
 #include "graph/quantize.h"
 #include "model/checkpoint.h"
-#include "model/names.h"
 #include "model/torch_predictor.h"
 #include "runtime/onnx_predictor.h"
+#include "spec/names.h"
 
 namespace cola::exporter {
 namespace fs = std::filesystem;
@@ -68,7 +68,7 @@ Validation validate(const onnx::ModelProto& proto, const std::string& bytes,
   Validation v;
   v.ran = true;
   v.inferred_logits_shape =
-      check_graph(proto, std::string(model::names::kLogits), model.config().num_labels());
+      check_graph(proto, std::string(spec::names::kLogits), model.config().num_labels());
   const bool quantized = !export_request.options.quantize.empty();
   v.parity = check_parity(model, bytes, request,
                           parity_cases(model.config().max_position_embeddings), quantized);
@@ -125,7 +125,7 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   model.eval();
   torch::NoGradGuard no_grad;
 
-  GraphRequest graph{{options.opset, model::GraphStyle::kCola},
+  GraphRequest graph{{options.opset, spec::GraphStyle::kCola},
                      options.token_type_ids,
                      options.with_probabilities,
                      {}};

@@ -72,7 +72,7 @@ std::optional<std::string> training_metrics(const fs::path& dir) {
 }
 
 Metadata checkpoint_metadata(const model::CheckpointSource& source,
-                             const model::BertConfig& config) {
+                             const spec::BertConfig& config) {
   const fs::path& vocab_path = source.vocab_path;
   if (!fs::is_regular_file(vocab_path)) {
     throw Error(vocab_path.string() + ": missing (the exported model carries the vocabulary)");

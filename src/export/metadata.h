@@ -7,17 +7,17 @@
 #include <string>
 
 #include "export/onnx_builder.h"
-#include "model/bert_config.h"
 #include "model/checkpoint_source.h"
-#include "model/names.h"
+#include "spec/bert_config.h"
+#include "spec/names.h"
 
 namespace cola::exporter {
 
 // Metadata keys (a contract with the readers of the file: keep them stable).
 // The keys the runtime reads are in the torch-free naming table (model/names.h).
-using model::names::kMetaId2Label;
-using model::names::kMetaTokenizer;
-using model::names::kMetaVocab;
+using spec::names::kMetaId2Label;
+using spec::names::kMetaTokenizer;
+using spec::names::kMetaVocab;
 inline constexpr char kMetaCheckpointSha256[] = "source_checkpoint_sha256";
 inline constexpr char kMetaCheckpointFiles[] = "source_checkpoint_files";  // sha256sum lines
 inline constexpr char kMetaCheckpointKind[] = "source_checkpoint_kind";    // "a Lightning ..."
@@ -43,7 +43,6 @@ std::optional<std::string> training_metrics(const std::filesystem::path& dir);
 /// Every metadata entry for a checkpoint, in a fixed order: its labels (`config`, as built), its
 /// tokenizer settings and vocabulary, the hash of its files and what kind of file it was, and
 /// the training metrics when it is a `cola train` checkpoint directory.
-Metadata checkpoint_metadata(const model::CheckpointSource& source,
-                             const model::BertConfig& config);
+Metadata checkpoint_metadata(const model::CheckpointSource& source, const spec::BertConfig& config);
 
 }  // namespace cola::exporter

@@ -9,10 +9,9 @@
 namespace cola::exporter {
 namespace {
 
-using model::Value;
+using spec::Value;
 
-void set_type(onnx::ValueInfoProto& info, model::ElemType type,
-              const std::vector<model::Dim>& dims) {
+void set_type(onnx::ValueInfoProto& info, spec::ElemType type, const std::vector<spec::Dim>& dims) {
   auto* tensor = info.mutable_type()->mutable_tensor_type();
   tensor->set_elem_type(static_cast<int32_t>(type));
   if (dims.empty()) return;  // shape not declared (e.g. per-layer debug outputs)
@@ -27,7 +26,7 @@ void set_type(onnx::ValueInfoProto& info, model::ElemType type,
   }
 }
 
-void set_attribute(onnx::AttributeProto& a, const model::Attr& attr) {
+void set_attribute(onnx::AttributeProto& a, const spec::Attr& attr) {
   a.set_name(attr.name);
   if (const auto* i = std::get_if<int64_t>(&attr.value)) {
     a.set_type(onnx::AttributeProto::INT);
@@ -44,14 +43,14 @@ void set_attribute(onnx::AttributeProto& a, const model::Attr& attr) {
     auto* t = a.mutable_t();
     t->set_data_type(onnx::TensorProto::INT64);
     t->add_dims(1);
-    t->add_int64_data(std::get<model::Int64Scalar>(attr.value).value);
+    t->add_int64_data(std::get<spec::Int64Scalar>(attr.value).value);
   }
 }
 
 }  // namespace
 
-Value OnnxGraphBuilder::input(const std::string& name, model::ElemType type,
-                              const std::vector<model::Dim>& dims) {
+Value OnnxGraphBuilder::input(const std::string& name, spec::ElemType type,
+                              const std::vector<spec::Dim>& dims) {
   claim_name(name);
   auto* info = graph_.add_input();
   info->set_name(name);
@@ -59,8 +58,8 @@ Value OnnxGraphBuilder::input(const std::string& name, model::ElemType type,
   return Value(name);
 }
 
-void OnnxGraphBuilder::output(const Value& value, model::ElemType type,
-                              const std::vector<model::Dim>& dims) {
+void OnnxGraphBuilder::output(const Value& value, spec::ElemType type,
+                              const std::vector<spec::Dim>& dims) {
   auto* info = graph_.add_output();
   info->set_name(value.name());
   set_type(*info, type, dims);
@@ -90,7 +89,7 @@ Value OnnxGraphBuilder::add_initializer(const std::string& name, int32_t data_ty
 }
 
 Value OnnxGraphBuilder::node(const std::string& op_type, const std::vector<Value>& inputs,
-                             const std::vector<model::Attr>& attrs, const std::string& output) {
+                             const std::vector<spec::Attr>& attrs, const std::string& output) {
   const std::string name = output.empty() ? fresh_name(op_type) : output;
   claim_name(name);
   auto* n = graph_.add_node();

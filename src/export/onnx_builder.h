@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "graph/io.h"
-#include "model/graph_builder.h"
+#include "spec/graph_builder.h"
 
 namespace cola::exporter {
 
@@ -23,31 +23,31 @@ struct ModelInfo {
   Metadata metadata;             // ModelProto.metadata_props
 };
 
-class OnnxGraphBuilder final : public model::GraphBuilder {
+class OnnxGraphBuilder final : public spec::GraphBuilder {
  public:
-  explicit OnnxGraphBuilder(model::GraphOptions options) : options_(options) {}
+  explicit OnnxGraphBuilder(spec::GraphOptions options) : options_(options) {}
 
-  const model::GraphOptions& options() const override { return options_; }
-  model::Value input(const std::string& name, model::ElemType type,
-                     const std::vector<model::Dim>& dims) override;
-  void output(const model::Value& value, model::ElemType type,
-              const std::vector<model::Dim>& dims) override;
-  model::Value initializer(const std::string& name, std::span<const float> data,
-                           const std::vector<int64_t>& shape) override;
-  model::Value initializer(const std::string& name, std::span<const int64_t> data,
-                           const std::vector<int64_t>& shape) override;
-  model::Value node(const std::string& op_type, const std::vector<model::Value>& inputs,
-                    const std::vector<model::Attr>& attrs = {},
-                    const std::string& output = {}) override;
+  const spec::GraphOptions& options() const override { return options_; }
+  spec::Value input(const std::string& name, spec::ElemType type,
+                    const std::vector<spec::Dim>& dims) override;
+  void output(const spec::Value& value, spec::ElemType type,
+              const std::vector<spec::Dim>& dims) override;
+  spec::Value initializer(const std::string& name, std::span<const float> data,
+                          const std::vector<int64_t>& shape) override;
+  spec::Value initializer(const std::string& name, std::span<const int64_t> data,
+                          const std::vector<int64_t>& shape) override;
+  spec::Value node(const std::string& op_type, const std::vector<spec::Value>& inputs,
+                   const std::vector<spec::Attr>& attrs = {},
+                   const std::string& output = {}) override;
 
   /// The finished model; the builder is left empty.
   onnx::ModelProto finish(ModelInfo info);
 
  private:
-  model::Value add_initializer(const std::string& name, int32_t data_type, const void* data,
-                               size_t bytes, const std::vector<int64_t>& shape);
+  spec::Value add_initializer(const std::string& name, int32_t data_type, const void* data,
+                              size_t bytes, const std::vector<int64_t>& shape);
 
-  model::GraphOptions options_;
+  spec::GraphOptions options_;
   onnx::GraphProto graph_;
 };
 

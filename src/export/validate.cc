@@ -8,9 +8,9 @@
 #include <limits>
 
 #include "core/error.h"
-#include "model/names.h"
 #include "runtime/ort_session.h"
 #include "runtime/parity.h"
+#include "spec/names.h"
 
 namespace cola::exporter {
 namespace {
@@ -73,7 +73,7 @@ std::vector<ParityRow> check_parity(model::BertForSequenceClassificationImpl& mo
     std::vector<runtime::Int64Input> inputs = {{kInputIds, in.ids, {c.batch, c.sequence}},
                                                {kAttentionMask, in.mask, {c.batch, c.sequence}}};
     if (request.token_type_ids) inputs.push_back({kTokenTypeIds, in.types, {c.batch, c.sequence}});
-    std::vector<std::string> wanted = {std::string(model::names::kLogits)};
+    std::vector<std::string> wanted = {std::string(spec::names::kLogits)};
     if (request.probabilities) wanted.emplace_back(kProbabilities);
     const auto outputs = session.run(inputs, wanted);
 

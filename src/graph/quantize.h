@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "model/names.h"  // header-only constants: the file contract
+#include "spec/names.h"  // header-only constants: the file contract
 
 namespace cola::graph {
 
@@ -47,7 +47,7 @@ inline constexpr int64_t kMinQuantizedChannels = 16;
 QuantizeSummary quantize_model(onnx::ModelProto& model, const QuantizeOptions& options);
 
 /// The metadata key recording the settings, in the file contract's table beside the others.
-using model::names::kMetaQuantization;
+using spec::names::kMetaQuantization;
 
 /// The JSON stored under kMetaQuantization: method, weight format, range, embeddings, and the
 /// counts of quantized and fp32 Linears.

@@ -4,19 +4,20 @@
 
 #include "model/dropout.h"
 #include "model/graph_ops.h"
-#include "model/names.h"
+#include "spec/names.h"
 
 namespace cola::model {
 
-SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
+SelfAttentionImpl::SelfAttentionImpl(const spec::BertConfig& config)
     : num_heads_(config.num_attention_heads),
       head_size_(config.head_size()),
       dropout_(config.attention_probs_dropout_prob) {
-  query_ =
-      register_module(names::kQuery, torch::nn::Linear(config.hidden_size, config.hidden_size));
-  key_ = register_module(names::kKey, torch::nn::Linear(config.hidden_size, config.hidden_size));
-  value_ =
-      register_module(names::kValue, torch::nn::Linear(config.hidden_size, config.hidden_size));
+  query_ = register_module(spec::names::kQuery,
+                           torch::nn::Linear(config.hidden_size, config.hidden_size));
+  key_ =
+      register_module(spec::names::kKey, torch::nn::Linear(config.hidden_size, config.hidden_size));
+  value_ = register_module(spec::names::kValue,
+                           torch::nn::Linear(config.hidden_size, config.hidden_size));
 }
 
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
@@ -37,29 +38,30 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x, const torch::Te
   return torch::matmul(probs, v).transpose(1, 2).contiguous().view({batch, q.size(2), -1});
 }
 
-Value SelfAttentionImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& queries,
-                                 const Value& additive_mask) const {
-  const auto heads = [&](const torch::nn::Linear& linear, const char* segment, const Value& in,
-                         bool keys) {
+spec::Value SelfAttentionImpl::to_onnx(spec::GraphBuilder& b, const spec::Value& x,
+                                       const spec::Value& queries,
+                                       const spec::Value& additive_mask) const {
+  const auto heads = [&](const torch::nn::Linear& linear, const char* segment,
+                         const spec::Value& in, bool keys) {
     return graph::split_heads(b, graph::linear(b, *linear, segment, in, 3), num_heads_, head_size_,
                               keys);
   };
-  const Value q = heads(query_, names::kQuery, queries, false);
-  const Value k_t = heads(key_, names::kKey, x, true);  // [B, heads, head_size, S]
-  const Value v = heads(value_, names::kValue, x, false);
+  const spec::Value q = heads(query_, spec::names::kQuery, queries, false);
+  const spec::Value k_t = heads(key_, spec::names::kKey, x, true);  // [B, heads, head_size, S]
+  const spec::Value v = heads(value_, spec::names::kValue, x, false);
   const auto scale = static_cast<float>(std::sqrt(static_cast<double>(head_size_)));
-  const Value scores = b.node("Div", {b.node("MatMul", {q, k_t}), b.constant(scale)});
+  const spec::Value scores = b.node("Div", {b.node("MatMul", {q, k_t}), b.constant(scale)});
   // Softmax-13 normalises along one axis (the keys), as torch::softmax(-1) does.
-  const Value probs =
+  const spec::Value probs =
       b.node("Softmax", {b.node("Add", {scores, additive_mask})}, {{"axis", int64_t{-1}}});
   return graph::merge_heads(b, b.node("MatMul", {probs, v}), num_heads_ * head_size_);
 }
 
-ResidualOutputImpl::ResidualOutputImpl(const BertConfig& config, int64_t in_features)
+ResidualOutputImpl::ResidualOutputImpl(const spec::BertConfig& config, int64_t in_features)
     : dropout_(config.hidden_dropout_prob) {
-  dense_ = register_module(names::kDense, torch::nn::Linear(in_features, config.hidden_size));
+  dense_ = register_module(spec::names::kDense, torch::nn::Linear(in_features, config.hidden_size));
   layer_norm_ = register_module(
-      names::kLayerNorm,
+      spec::names::kLayerNorm,
       torch::nn::LayerNorm(
           torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
 }
@@ -68,15 +70,17 @@ torch::Tensor ResidualOutputImpl::forward(const torch::Tensor& x, const torch::T
   return layer_norm_(fast_dropout(dense_(x), dropout_, is_training()) + residual);
 }
 
-Value ResidualOutputImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& residual,
-                                  const std::string& output) const {
-  const Value sum = b.node("Add", {graph::linear(b, *dense_, names::kDense, x, 3), residual});
-  return graph::layer_norm(b, *layer_norm_, names::kLayerNorm, sum, output);
+spec::Value ResidualOutputImpl::to_onnx(spec::GraphBuilder& b, const spec::Value& x,
+                                        const spec::Value& residual,
+                                        const std::string& output) const {
+  const spec::Value sum =
+      b.node("Add", {graph::linear(b, *dense_, spec::names::kDense, x, 3), residual});
+  return graph::layer_norm(b, *layer_norm_, spec::names::kLayerNorm, sum, output);
 }
 
-AttentionImpl::AttentionImpl(const BertConfig& config) {
-  self_ = register_module(names::kSelf, SelfAttention(config));
-  output_ = register_module(names::kOutput, ResidualOutput(config, config.hidden_size));
+AttentionImpl::AttentionImpl(const spec::BertConfig& config) {
+  self_ = register_module(spec::names::kSelf, SelfAttention(config));
+  output_ = register_module(spec::names::kOutput, ResidualOutput(config, config.hidden_size));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
@@ -85,16 +89,16 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
                  first_token_only ? x.narrow(1, 0, 1) : x);
 }
 
-Value AttentionImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& additive_mask,
-                             bool first_token_only) const {
-  const std::string name = b.scoped(names::kOutput);
-  const Value queries = first_token_only ? graph::first_token(b, x) : x;
-  Value context;
+spec::Value AttentionImpl::to_onnx(spec::GraphBuilder& b, const spec::Value& x,
+                                   const spec::Value& additive_mask, bool first_token_only) const {
+  const std::string name = b.scoped(spec::names::kOutput);
+  const spec::Value queries = first_token_only ? graph::first_token(b, x) : x;
+  spec::Value context;
   {
-    GraphBuilder::Scope scope(b, names::kSelf);
+    spec::GraphBuilder::Scope scope(b, spec::names::kSelf);
     context = self_->to_onnx(b, x, queries, additive_mask);
   }
-  GraphBuilder::Scope scope(b, names::kOutput);
+  spec::GraphBuilder::Scope scope(b, spec::names::kOutput);
   return output_->to_onnx(b, context, queries, name);
 }
 

@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "model/dropout.h"
 #include "model/graph_ops.h"
-#include "model/names.h"
+#include "spec/names.h"
 
 namespace cola::model {
 namespace {
@@ -26,7 +26,7 @@ void check_ids(const char* what, const torch::Tensor& ids, const torch::Tensor& 
   }
 }
 
-void check_inputs(const BertConfig& config, const torch::Tensor& input_ids,
+void check_inputs(const spec::BertConfig& config, const torch::Tensor& input_ids,
                   const torch::Tensor& attention_mask, const torch::Tensor& token_type_ids) {
   if (!input_ids.defined() || input_ids.dim() != 2 || input_ids.scalar_type() != torch::kLong ||
       input_ids.size(1) == 0) {
@@ -64,13 +64,14 @@ torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask,
   return ((1.0 - mask) * -10000.0).unsqueeze(1).unsqueeze(2);
 }
 
-Value additive_attention_mask(GraphBuilder& b, const Value& attention_mask) {
-  const std::vector<Attr> to_float = {{"to", int64_t{static_cast<int>(ElemType::kFloat)}}};
-  const auto additive = [&](const Value& mask) {
+spec::Value additive_attention_mask(spec::GraphBuilder& b, const spec::Value& attention_mask) {
+  const std::vector<spec::Attr> to_float = {
+      {"to", int64_t{static_cast<int>(spec::ElemType::kFloat)}}};
+  const auto additive = [&](const spec::Value& mask) {
     return b.node("Mul", {b.node("Sub", {b.constant(1.0F), mask}), b.constant(-10000.0F)});
   };
-  if (b.options().style == GraphStyle::kTorchExport) {  // unsqueeze first, as HF's code does
-    const Value m = b.node("Unsqueeze", {attention_mask, b.constant({1}, {1})});
+  if (b.options().style == spec::GraphStyle::kTorchExport) {  // unsqueeze first, as HF's code does
+    const spec::Value m = b.node("Unsqueeze", {attention_mask, b.constant({1}, {1})});
     return additive(b.node("Cast", {b.node("Unsqueeze", {m, b.constant({2}, {1})})}, to_float));
   }
   // [B, S] -> [B, 1, 1, S] last: the arithmetic runs on the same number of elements either way.
@@ -78,26 +79,26 @@ Value additive_attention_mask(GraphBuilder& b, const Value& attention_mask) {
                 {additive(b.node("Cast", {attention_mask}, to_float)), b.constant({1, 2}, {2})});
 }
 
-PoolerImpl::PoolerImpl(const BertConfig& config) {
-  dense_ =
-      register_module(names::kDense, torch::nn::Linear(config.hidden_size, config.hidden_size));
+PoolerImpl::PoolerImpl(const spec::BertConfig& config) {
+  dense_ = register_module(spec::names::kDense,
+                           torch::nn::Linear(config.hidden_size, config.hidden_size));
 }
 
 torch::Tensor PoolerImpl::forward(const torch::Tensor& hidden) {
   return torch::tanh(dense_(hidden.select(1, 0)));
 }
 
-Value PoolerImpl::to_onnx(GraphBuilder& b, const Value& hidden) const {
+spec::Value PoolerImpl::to_onnx(spec::GraphBuilder& b, const spec::Value& hidden) const {
   // A scalar index drops the axis, as select(1, 0) does: [B, S, H] -> [B, H].
-  const Value cls = b.node("Gather", {hidden, b.constant({0}, {})}, {{"axis", int64_t{1}}});
-  const std::string name = b.scoped(names::kOutput);
-  return b.node("Tanh", {graph::linear(b, *dense_, names::kDense, cls, 2)}, {}, name);
+  const spec::Value cls = b.node("Gather", {hidden, b.constant({0}, {})}, {{"axis", int64_t{1}}});
+  const std::string name = b.scoped(spec::names::kOutput);
+  return b.node("Tanh", {graph::linear(b, *dense_, spec::names::kDense, cls, 2)}, {}, name);
 }
 
-BertModelImpl::BertModelImpl(const BertConfig& config) {
-  embeddings_ = register_module(names::kEmbeddings, Embeddings(config));
-  encoder_ = register_module(names::kEncoder, Encoder(config));
-  pooler_ = register_module(names::kPooler, Pooler(config));
+BertModelImpl::BertModelImpl(const spec::BertConfig& config) {
+  embeddings_ = register_module(spec::names::kEmbeddings, Embeddings(config));
+  encoder_ = register_module(spec::names::kEncoder, Encoder(config));
+  pooler_ = register_module(spec::names::kPooler, Pooler(config));
 }
 
 torch::Tensor BertModelImpl::forward(const torch::Tensor& input_ids,
@@ -118,28 +119,30 @@ torch::Tensor BertModelImpl::forward(const torch::Tensor& input_ids,
   return pooled;
 }
 
-Value BertModelImpl::to_onnx(GraphBuilder& b, const Value& input_ids, const Value& attention_mask,
-                             const Value& token_type_ids) const {
-  Value x;
+spec::Value BertModelImpl::to_onnx(spec::GraphBuilder& b, const spec::Value& input_ids,
+                                   const spec::Value& attention_mask,
+                                   const spec::Value& token_type_ids) const {
+  spec::Value x;
   {
-    GraphBuilder::Scope scope(b, names::kEmbeddings);
+    spec::GraphBuilder::Scope scope(b, spec::names::kEmbeddings);
     x = embeddings_->to_onnx(b, input_ids, token_type_ids);
   }
-  const Value mask = additive_attention_mask(b, attention_mask);
-  const bool first_token_only = b.options().style == GraphStyle::kCola;
+  const spec::Value mask = additive_attention_mask(b, attention_mask);
+  const bool first_token_only = b.options().style == spec::GraphStyle::kCola;
   {
-    GraphBuilder::Scope scope(b, names::kEncoder);
+    spec::GraphBuilder::Scope scope(b, spec::names::kEncoder);
     x = encoder_->to_onnx(b, x, mask, first_token_only);
   }
-  GraphBuilder::Scope scope(b, names::kPooler);
+  spec::GraphBuilder::Scope scope(b, spec::names::kPooler);
   return pooler_->to_onnx(b, x);
 }
 
-BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(BertConfig config, bool init)
+BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(spec::BertConfig config,
+                                                                     bool init)
     : config_(std::move(config)) {
   config_.validate();
-  bert_ = register_module(names::kBert, BertModel(config_));
-  classifier_ = register_module(names::kClassifier,
+  bert_ = register_module(spec::names::kBert, BertModel(config_));
+  classifier_ = register_module(spec::names::kClassifier,
                                 torch::nn::Linear(config_.hidden_size, config_.num_labels()));
   if (init) init_weights();
 }
@@ -176,16 +179,18 @@ BertOutputs BertForSequenceClassificationImpl::forward_all(const torch::Tensor& 
   return run(input_ids, attention_mask, token_type_ids, /*keep_all=*/true);
 }
 
-Value BertForSequenceClassificationImpl::to_onnx(GraphBuilder& b, const Value& input_ids,
-                                                 const Value& attention_mask,
-                                                 const Value& token_type_ids) const {
-  Value pooled;
+spec::Value BertForSequenceClassificationImpl::to_onnx(spec::GraphBuilder& b,
+                                                       const spec::Value& input_ids,
+                                                       const spec::Value& attention_mask,
+                                                       const spec::Value& token_type_ids) const {
+  spec::Value pooled;
   {
-    GraphBuilder::Scope scope(b, names::kBert);
+    spec::GraphBuilder::Scope scope(b, spec::names::kBert);
     pooled = bert_->to_onnx(b, input_ids, attention_mask, token_type_ids);
   }
   // Classifier dropout is the identity at inference.
-  return graph::linear(b, *classifier_, names::kClassifier, pooled, 2, std::string(names::kLogits));
+  return graph::linear(b, *classifier_, spec::names::kClassifier, pooled, 2,
+                       std::string(spec::names::kLogits));
 }
 
 void BertForSequenceClassificationImpl::init_weights() {

@@ -28,7 +28,7 @@ decltype(auto) with_torch_context(const std::string& context, F&& f) {
 }  // namespace
 
 void save_checkpoint(const fs::path& dir, const BertForSequenceClassificationImpl& model,
-                     const fs::path& vocab_path, const TokenizerConfig& tokenizer,
+                     const fs::path& vocab_path, const spec::TokenizerConfig& tokenizer,
                      const ExtraFiles& extra) {
   with_torch_context("saving checkpoint " + dir.string(), [&] {
     const std::string vocab = read_file(vocab_path);

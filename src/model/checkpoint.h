@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "model/bert.h"
-#include "model/bert_config.h"
 #include "model/checkpoint_source.h"
+#include "spec/bert_config.h"
 
 namespace cola::model {
 
@@ -29,8 +29,8 @@ using ExtraFiles = std::function<void(const std::filesystem::path& temp_dir)>;
 /// `dir` as it was.
 void save_checkpoint(const std::filesystem::path& dir,
                      const BertForSequenceClassificationImpl& model,
-                     const std::filesystem::path& vocab_path, const TokenizerConfig& tokenizer,
-                     const ExtraFiles& extra = {});
+                     const std::filesystem::path& vocab_path,
+                     const spec::TokenizerConfig& tokenizer, const ExtraFiles& extra = {});
 
 struct LoadOptions {
   /// Where the config and labels come from when not from the checkpoint itself (--config,
@@ -38,7 +38,7 @@ struct LoadOptions {
   SourceOptions source;
   /// Edits the checkpoint's config before the model is built. A trainer starting from a pretrained
   /// checkpoint sets its own labels (id2label) and dropouts here. Null: config.json as is.
-  std::function<void(BertConfig&)> adjust_config;
+  std::function<void(spec::BertConfig&)> adjust_config;
   /// true: a checkpoint without a classifier head loads with a fresh one (training from a
   /// pretrained encoder); false: that is an error (export and prediction need the trained head).
   bool allow_missing_head = false;
@@ -48,9 +48,9 @@ struct LoadOptions {
 
 /// A loaded checkpoint.
 struct Checkpoint {
-  BertConfig config;                             // as built (after LoadOptions::adjust_config)
+  spec::BertConfig config;                       // as built (after LoadOptions::adjust_config)
   BertForSequenceClassification model{nullptr};  // in eval mode; call model->train() to train
-  TokenizerConfig tokenizer;                     // defaults when tokenizer_config.json is absent
+  spec::TokenizerConfig tokenizer;               // defaults when tokenizer_config.json is absent
   std::filesystem::path vocab_path;              // vocab.txt (not checked here)
   CheckpointSource source;                       // where it came from (its weights released)
   std::vector<std::string> notes;                // what loading adapted; each logged as a warning

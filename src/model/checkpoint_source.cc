@@ -11,10 +11,10 @@
 #include "core/log.h"
 #include "hub/download.h"
 #include "hub/repo_id.h"
-#include "model/names.h"
 #include "model/safetensors.h"
 #include "model/torch_file.h"
 #include "model/weight_plan.h"
+#include "spec/names.h"
 
 namespace cola::model {
 namespace fs = std::filesystem;
@@ -216,12 +216,12 @@ class Opener {
     src_.vocab_path = files.vocab;
     src_.tokenizer_path = files.tokenizer;
     const std::string text = read_file(files.config);
-    src_.config = BertConfig::from_json(text, files.config.string());
+    src_.config = spec::BertConfig::from_json(text, files.config.string());
     const Json json = Json::parse(text, nullptr, false);
     has_labels_ = json.contains("id2label") || json.contains("num_labels");
     if (!files.tokenizer.empty()) {
       src_.tokenizer =
-          TokenizerConfig::from_json(read_file(files.tokenizer), files.tokenizer.string());
+          spec::TokenizerConfig::from_json(read_file(files.tokenizer), files.tokenizer.string());
     } else {
       src_.notes.push_back(files.config.parent_path().string() + ": no " + kTokenizerConfigFile +
                            ": using BertTokenizer defaults (uncased, 512 tokens)");
@@ -229,14 +229,14 @@ class Opener {
   }
 
   void resolve_labels() {
-    const StoredTensor* head = find_mapped(src_.weights, names::kClassifierWeight);
+    const StoredTensor* head = find_mapped(src_.weights, spec::names::kClassifierWeight);
     const int64_t rows = head != nullptr && head->shape.size() == 2 ? head->shape[0] : -1;
     auto& labels = src_.config.id2label;
     if (!options_.labels.empty()) {
       if (rows >= 0 && rows != static_cast<int64_t>(options_.labels.size())) {
         throw UsageError(fmt::format("--labels gives {} labels ({}), but {} has {} rows",
                                      options_.labels.size(), fmt::join(options_.labels, ", "),
-                                     names::kClassifierWeight, rows));
+                                     spec::names::kClassifierWeight, rows));
       }
       labels = options_.labels;
     } else if (!has_labels_) {

@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "model/bert_config.h"
 #include "model/stored_tensor.h"
+#include "spec/bert_config.h"
 
 namespace cola::model {
 
@@ -48,8 +48,8 @@ struct SourceOptions {
 struct CheckpointSource {
   std::string reference;                 // as given (a path or a Hub id)
   std::string description;               // what it is: "a Lightning checkpoint (zip)"...
-  BertConfig config;                     // labels resolved as described above
-  TokenizerConfig tokenizer;             // defaults when there is no tokenizer_config.json
+  spec::BertConfig config;               // labels resolved as described above
+  spec::TokenizerConfig tokenizer;       // defaults when there is no tokenizer_config.json
   std::filesystem::path config_path;     // the config.json read
   std::filesystem::path vocab_path;      // vocab.txt beside it (not checked to exist)
   std::filesystem::path tokenizer_path;  // tokenizer_config.json, or empty

@@ -5,21 +5,22 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
-#include "model/bert_config.h"
-#include "model/graph_builder.h"
+#include "spec/bert_config.h"
+#include "spec/graph_builder.h"
 
 namespace cola::model {
 
 /// word + absolute position + token type embeddings, then LayerNorm and dropout.
 class EmbeddingsImpl : public torch::nn::Module {
  public:
-  explicit EmbeddingsImpl(const BertConfig& config);
+  explicit EmbeddingsImpl(const spec::BertConfig& config);
 
   /// input_ids, token_type_ids: [B, S] int64 -> [B, S, H]. Positions are 0..S-1.
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids);
   /// The same in ONNX, in this module's scope. An undefined `token_type_ids` means all zeros:
   /// the type-0 row is then a constant added to the position table (no Gather).
-  Value to_onnx(GraphBuilder& b, const Value& input_ids, const Value& token_type_ids) const;
+  spec::Value to_onnx(spec::GraphBuilder& b, const spec::Value& input_ids,
+                      const spec::Value& token_type_ids) const;
 
   /// Makes the word embeddings' gradient sparse (only the rows of the batch's tokens). The
   /// trainer's FusedAdamW accepts it; LibTorch's own optimizers do not.

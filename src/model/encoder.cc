@@ -3,25 +3,25 @@
 #include <string>
 
 #include "model/graph_ops.h"
-#include "model/names.h"
+#include "spec/names.h"
 
 namespace cola::model {
 
-IntermediateImpl::IntermediateImpl(const BertConfig& config) {
-  dense_ = register_module(names::kDense,
+IntermediateImpl::IntermediateImpl(const spec::BertConfig& config) {
+  dense_ = register_module(spec::names::kDense,
                            torch::nn::Linear(config.hidden_size, config.intermediate_size));
 }
 
 torch::Tensor IntermediateImpl::forward(const torch::Tensor& x) { return torch::gelu(dense_(x)); }
 
-Value IntermediateImpl::to_onnx(GraphBuilder& b, const Value& x) const {
-  return graph::gelu(b, graph::linear(b, *dense_, names::kDense, x, 3));
+spec::Value IntermediateImpl::to_onnx(spec::GraphBuilder& b, const spec::Value& x) const {
+  return graph::gelu(b, graph::linear(b, *dense_, spec::names::kDense, x, 3));
 }
 
-EncoderLayerImpl::EncoderLayerImpl(const BertConfig& config) {
-  attention_ = register_module(names::kAttention, Attention(config));
-  intermediate_ = register_module(names::kIntermediate, Intermediate(config));
-  output_ = register_module(names::kOutput, ResidualOutput(config, config.intermediate_size));
+EncoderLayerImpl::EncoderLayerImpl(const spec::BertConfig& config) {
+  attention_ = register_module(spec::names::kAttention, Attention(config));
+  intermediate_ = register_module(spec::names::kIntermediate, Intermediate(config));
+  output_ = register_module(spec::names::kOutput, ResidualOutput(config, config.intermediate_size));
 }
 
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
@@ -30,25 +30,26 @@ torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Ten
   return output_(intermediate_(attended), attended);
 }
 
-Value EncoderLayerImpl::to_onnx(GraphBuilder& b, const Value& x, const Value& additive_mask,
-                                bool first_token_only) const {
-  const std::string name = b.scoped(names::kOutput);
-  Value attended;
-  Value expanded;
+spec::Value EncoderLayerImpl::to_onnx(spec::GraphBuilder& b, const spec::Value& x,
+                                      const spec::Value& additive_mask,
+                                      bool first_token_only) const {
+  const std::string name = b.scoped(spec::names::kOutput);
+  spec::Value attended;
+  spec::Value expanded;
   {
-    GraphBuilder::Scope scope(b, names::kAttention);
+    spec::GraphBuilder::Scope scope(b, spec::names::kAttention);
     attended = attention_->to_onnx(b, x, additive_mask, first_token_only);
   }
   {
-    GraphBuilder::Scope scope(b, names::kIntermediate);
+    spec::GraphBuilder::Scope scope(b, spec::names::kIntermediate);
     expanded = intermediate_->to_onnx(b, attended);
   }
-  GraphBuilder::Scope scope(b, names::kOutput);
+  spec::GraphBuilder::Scope scope(b, spec::names::kOutput);
   return output_->to_onnx(b, expanded, attended, name);
 }
 
-EncoderImpl::EncoderImpl(const BertConfig& config) {
-  layers_ = register_module(names::kLayer, torch::nn::ModuleList());
+EncoderImpl::EncoderImpl(const spec::BertConfig& config) {
+  layers_ = register_module(spec::names::kLayer, torch::nn::ModuleList());
   for (int64_t i = 0; i < config.num_hidden_layers; ++i) layers_->push_back(EncoderLayer(config));
 }
 
@@ -62,11 +63,11 @@ torch::Tensor EncoderImpl::forward(torch::Tensor x, const torch::Tensor& additiv
   return x;
 }
 
-Value EncoderImpl::to_onnx(GraphBuilder& b, Value x, const Value& additive_mask,
-                           bool first_token_only) const {
-  GraphBuilder::Scope scope(b, names::kLayer);
+spec::Value EncoderImpl::to_onnx(spec::GraphBuilder& b, spec::Value x,
+                                 const spec::Value& additive_mask, bool first_token_only) const {
+  spec::GraphBuilder::Scope scope(b, spec::names::kLayer);
   for (int64_t i = 0; i < num_layers(); ++i) {
-    GraphBuilder::Scope layer_scope(b, std::to_string(i));
+    spec::GraphBuilder::Scope layer_scope(b, std::to_string(i));
     x = layer(i)->to_onnx(b, x, additive_mask, first_token_only && i + 1 == num_layers());
   }
   return x;

@@ -8,21 +8,21 @@
 #include <vector>
 
 #include "model/attention.h"
-#include "model/bert_config.h"
-#include "model/graph_builder.h"
+#include "spec/bert_config.h"
+#include "spec/graph_builder.h"
 
 namespace cola::model {
 
 /// The feed-forward block's expansion: gelu(dense(x)), H -> intermediate_size.
 class IntermediateImpl : public torch::nn::Module {
  public:
-  explicit IntermediateImpl(const BertConfig& config);
+  explicit IntermediateImpl(const spec::BertConfig& config);
 
   /// x: [B, S, H] -> [B, S, intermediate_size]. Exact (erf) GELU, as BERT's "gelu"; the tanh
   /// approximation is off by about 1e-3 on the logits.
   torch::Tensor forward(const torch::Tensor& x);
   /// The same in ONNX.
-  Value to_onnx(GraphBuilder& b, const Value& x) const;
+  spec::Value to_onnx(spec::GraphBuilder& b, const spec::Value& x) const;
 
  private:
   torch::nn::Linear dense_{nullptr};
@@ -32,15 +32,15 @@ TORCH_MODULE(Intermediate);
 /// One transformer layer: attention block, then feed-forward block, each with residual+LayerNorm.
 class EncoderLayerImpl : public torch::nn::Module {
  public:
-  explicit EncoderLayerImpl(const BertConfig& config);
+  explicit EncoderLayerImpl(const spec::BertConfig& config);
 
   /// x: [B, S, H]; additive_mask: [B, 1, 1, S] -> [B, S, H]. With `first_token_only`, only the
   /// first position's output is computed, [B, 1, H]: it attends to every token as usual.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& additive_mask,
                         bool first_token_only = false);
   /// The same in ONNX; the result is "<scope>.output" (names::kLayerOutput).
-  Value to_onnx(GraphBuilder& b, const Value& x, const Value& additive_mask,
-                bool first_token_only) const;
+  spec::Value to_onnx(spec::GraphBuilder& b, const spec::Value& x, const spec::Value& additive_mask,
+                      bool first_token_only) const;
 
  private:
   Attention attention_{nullptr};
@@ -52,7 +52,7 @@ TORCH_MODULE(EncoderLayer);
 /// The stack of layers ("encoder.layer.{i}").
 class EncoderImpl : public torch::nn::Module {
  public:
-  explicit EncoderImpl(const BertConfig& config);
+  explicit EncoderImpl(const spec::BertConfig& config);
 
   /// x: [B, S, H] -> [B, S, H]. If `layer_outputs` is given, each layer's output is appended.
   /// With `first_token_only`, the last layer computes only position 0 ([CLS]) and the result is
@@ -61,7 +61,8 @@ class EncoderImpl : public torch::nn::Module {
                         std::vector<torch::Tensor>* layer_outputs = nullptr,
                         bool first_token_only = false);
   /// The same in ONNX, each layer in scope "layer.{i}".
-  Value to_onnx(GraphBuilder& b, Value x, const Value& additive_mask, bool first_token_only) const;
+  spec::Value to_onnx(spec::GraphBuilder& b, spec::Value x, const spec::Value& additive_mask,
+                      bool first_token_only) const;
 
   /// Layer i, for per-layer tests and export.
   EncoderLayer layer(int64_t i) const;

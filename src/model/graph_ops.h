@@ -10,35 +10,39 @@
 #include <string>
 #include <string_view>
 
-#include "model/graph_builder.h"
+#include "spec/graph_builder.h"
 
 namespace cola::model::graph {
 
 /// `tensor` (any float dtype, any device) as a float initializer named scoped(leaf).
-Value parameter(GraphBuilder& b, std::string_view leaf, const torch::Tensor& tensor);
+spec::Value parameter(spec::GraphBuilder& b, std::string_view leaf, const torch::Tensor& tensor);
 
 /// x @ W^T + bias for `linear` registered as `segment` in the current scope. x: [..., in].
 /// Rank 3 gives MatMul + Add with W stored transposed ([in, out]); rank 2 gives one Gemm.
-Value linear(GraphBuilder& b, const torch::nn::LinearImpl& linear, std::string_view segment,
-             const Value& x, int64_t rank, const std::string& output = {});
+spec::Value linear(spec::GraphBuilder& b, const torch::nn::LinearImpl& linear,
+                   std::string_view segment, const spec::Value& x, int64_t rank,
+                   const std::string& output = {});
 
 /// LayerNorm over the last axis: the LayerNormalization op from opset 17, else its decomposition
 /// (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add), which ORT fuses back.
-Value layer_norm(GraphBuilder& b, const torch::nn::LayerNormImpl& norm, std::string_view segment,
-                 const Value& x, const std::string& output = {});
+spec::Value layer_norm(spec::GraphBuilder& b, const torch::nn::LayerNormImpl& norm,
+                       std::string_view segment, const spec::Value& x,
+                       const std::string& output = {});
 
 /// Exact GELU, x * 0.5 * (1 + erf(x / sqrt(2))): Div, Erf, Add, Mul, Mul (ORT fuses it to Gelu).
-Value gelu(GraphBuilder& b, const Value& x, const std::string& output = {});
+spec::Value gelu(spec::GraphBuilder& b, const spec::Value& x, const std::string& output = {});
 
 /// [B, S, heads * head_size] -> [B, heads, S, head_size], or [B, heads, head_size, S] (keys,
 /// transposed once for Q K^T) with `keys_transposed`.
-Value split_heads(GraphBuilder& b, const Value& x, int64_t heads, int64_t head_size,
-                  bool keys_transposed);
+spec::Value split_heads(spec::GraphBuilder& b, const spec::Value& x, int64_t heads,
+                        int64_t head_size, bool keys_transposed);
 
 /// [B, heads, S, head_size] -> [B, S, heads * head_size].
-Value merge_heads(GraphBuilder& b, const Value& x, int64_t hidden, const std::string& output = {});
+spec::Value merge_heads(spec::GraphBuilder& b, const spec::Value& x, int64_t hidden,
+                        const std::string& output = {});
 
 /// x[:, 0:1, :] ([B, S, H] -> [B, 1, H]): the [CLS] position, rank kept.
-Value first_token(GraphBuilder& b, const Value& x, const std::string& output = {});
+spec::Value first_token(spec::GraphBuilder& b, const spec::Value& x,
+                        const std::string& output = {});
 
 }  // namespace cola::model::graph

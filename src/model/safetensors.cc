@@ -31,8 +31,8 @@ std::string brief(const Json& value) {
 }
 
 // Element count and byte size of a shape, or nullopt when either overflows 64 bits.
-std::optional<uint64_t> byte_size(const std::vector<int64_t>& shape, DType dtype) {
-  uint64_t total = dtype_size(dtype);
+std::optional<uint64_t> byte_size(const std::vector<int64_t>& shape, spec::DType dtype) {
+  uint64_t total = spec::dtype_size(dtype);
   for (const int64_t dim : shape) {
     if (dim < 0 || __builtin_mul_overflow(total, static_cast<uint64_t>(dim), &total)) {
       return std::nullopt;
@@ -73,11 +73,11 @@ class HeaderParser {
     const auto needed = byte_size(t.shape, t.dtype);
     if (!needed) {
       throw Error(fmt::format("{}: shape {} of {} is too large", where, shape_text(t.shape),
-                              dtype_name(t.dtype)));
+                              spec::dtype_name(t.dtype)));
     }
     if (t.end - t.begin != *needed) {
       throw Error(fmt::format("{}: data_offsets [{}, {}] hold {} bytes but {} {} needs {}", where,
-                              t.begin, t.end, t.end - t.begin, dtype_name(t.dtype),
+                              t.begin, t.end, t.end - t.begin, spec::dtype_name(t.dtype),
                               shape_text(t.shape), *needed));
     }
     if (t.end > data_size_) {
@@ -90,15 +90,15 @@ class HeaderParser {
   }
 
  private:
-  static DType parse_entry_dtype(const std::string& where, const Json& entry) {
+  static spec::DType parse_entry_dtype(const std::string& where, const Json& entry) {
     const auto it = entry.find("dtype");
     if (it == entry.end() || !it->is_string()) {
       throw Error(where + ": 'dtype' is missing or not a string");
     }
-    const auto dtype = parse_dtype(it->get<std::string>());
+    const auto dtype = spec::parse_dtype(it->get<std::string>());
     if (!dtype) {
       throw Error(
-          fmt::format("{}: unknown dtype {} (known: {})", where, brief(*it), dtype_names()));
+          fmt::format("{}: unknown dtype {} (known: {})", where, brief(*it), spec::dtype_names()));
     }
     return *dtype;
   }

@@ -16,21 +16,21 @@
 #include <vector>
 
 #include "core/mapped_file.h"
-#include "model/dtype.h"
 #include "model/stored_tensor.h"
+#include "spec/dtype.h"
 
 namespace cola::model::safetensors {
 
 // The dtypes live in model/dtype.h (torch.save files share them); spelled here as before.
-using model::DType;
-using model::dtype_name;
-using model::dtype_size;
-using model::parse_dtype;
+using spec::DType;
+using spec::dtype_name;
+using spec::dtype_size;
+using spec::parse_dtype;
 
 /// One tensor's header entry, validated.
 struct TensorInfo {
   std::string name;
-  DType dtype = DType::kF32;
+  spec::DType dtype = spec::DType::kF32;
   std::vector<int64_t> shape;
   uint64_t begin = 0;  // byte offset in the data section
   uint64_t end = 0;    // one past the last byte
@@ -86,7 +86,7 @@ class File {
 /// A tensor to write: raw little-endian bytes, which must hold exactly shape x dtype bytes.
 struct TensorView {
   std::string name;
-  DType dtype = DType::kF32;
+  spec::DType dtype = spec::DType::kF32;
   std::vector<int64_t> shape;
   std::string_view bytes;
 };

@@ -31,17 +31,17 @@ std::string plan(std::vector<TensorView>& tensors,
     if (i > 0 && tensors[i - 1].name == t.name) {
       throw Error(fmt::format("safetensors: tensor '{}' given twice", t.name));
     }
-    uint64_t needed = dtype_size(t.dtype);
+    uint64_t needed = spec::dtype_size(t.dtype);
     for (const int64_t dim : t.shape) {
       if (dim < 0) throw Error(fmt::format("safetensors: tensor '{}' has a negative dim", t.name));
       needed *= static_cast<uint64_t>(dim);
     }
     if (needed != t.bytes.size()) {
       throw Error(fmt::format("safetensors: tensor '{}': {} bytes given, {} [{}] needs {}", t.name,
-                              t.bytes.size(), dtype_name(t.dtype), fmt::join(t.shape, ","),
+                              t.bytes.size(), spec::dtype_name(t.dtype), fmt::join(t.shape, ","),
                               needed));
     }
-    header[t.name] = {{"dtype", dtype_name(t.dtype)},
+    header[t.name] = {{"dtype", spec::dtype_name(t.dtype)},
                       {"shape", t.shape},
                       {"data_offsets", {offset, offset + needed}}};
     offset += needed;

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "model/half.h"
+#include "spec/half.h"
 
 namespace cola::model {
 namespace {
@@ -103,10 +103,10 @@ void check_layout(const StoredTensor& t) {
     throw Error(
         fmt::format("{}: {} strides for {} dimensions", where, t.strides.size(), t.shape.size()));
   }
-  const size_t element = dtype_size(t.dtype);
+  const size_t element = spec::dtype_size(t.dtype);
   if (element == 0 || t.storage.size() % element != 0) {
     throw Error(fmt::format("{}: its storage holds {} bytes, not a whole number of {}-byte {}",
-                            where, t.storage.size(), element, dtype_name(t.dtype)));
+                            where, t.storage.size(), element, spec::dtype_name(t.dtype)));
   }
   const auto storage_elements = static_cast<int64_t>(t.storage.size() / element);
   if (t.offset < 0) throw Error(fmt::format("{}: negative storage offset {}", where, t.offset));
@@ -132,14 +132,14 @@ void check_layout(const StoredTensor& t) {
         "{}: size {}, stride {} and offset {} reach element {}, but its storage holds only {} {} "
         "elements ({} bytes)",
         where, shape_text(t.shape), shape_text(t.strides), t.offset, last, storage_elements,
-        dtype_name(t.dtype), t.storage.size()));
+        spec::dtype_name(t.dtype), t.storage.size()));
   }
 }
 
 void read_f32(const StoredTensor& t, std::span<float> out, bool release_as_read) {
   check_count(t, out.size());
   switch (t.dtype) {
-    case DType::kF32:
+    case spec::DType::kF32:
       if (t.contiguous()) {
         // In chunks, so that the pages already copied can go before the next ones come in.
         constexpr size_t kChunk = size_t{8} << 20;  // bytes
@@ -155,50 +155,50 @@ void read_f32(const StoredTensor& t, std::span<float> out, bool release_as_read)
       }
       return convert<float, float>(
           t, out, +[](float v) { return v; });
-    case DType::kF16:
+    case spec::DType::kF16:
       return convert<float, uint16_t>(
-          t, out, +[](uint16_t v) { return f16_to_f32(v); });
-    case DType::kBF16:
+          t, out, +[](uint16_t v) { return spec::f16_to_f32(v); });
+    case spec::DType::kBF16:
       return convert<float, uint16_t>(
-          t, out, +[](uint16_t v) { return bf16_to_f32(v); });
-    case DType::kF64:
+          t, out, +[](uint16_t v) { return spec::bf16_to_f32(v); });
+    case spec::DType::kF64:
       return convert<float, double>(
           t, out, +[](double v) { return static_cast<float>(v); });
     default:
       throw Error(
           fmt::format("{}: dtype {} cannot be loaded as floats (supported: F32, F16, BF16, F64)",
-                      describe(t), dtype_name(t.dtype)));
+                      describe(t), spec::dtype_name(t.dtype)));
   }
 }
 
 void read_i64(const StoredTensor& t, std::span<int64_t> out) {
   check_count(t, out.size());
   switch (t.dtype) {
-    case DType::kI64:
+    case spec::DType::kI64:
       return convert<int64_t, int64_t>(
           t, out, +[](int64_t v) { return v; });
-    case DType::kI32:
+    case spec::DType::kI32:
       return convert<int64_t, int32_t>(
           t, out, +[](int32_t v) { return int64_t{v}; });
-    case DType::kI16:
+    case spec::DType::kI16:
       return convert<int64_t, int16_t>(
           t, out, +[](int16_t v) { return int64_t{v}; });
-    case DType::kI8:
+    case spec::DType::kI8:
       return convert<int64_t, int8_t>(
           t, out, +[](int8_t v) { return int64_t{v}; });
-    case DType::kU8:
-    case DType::kBool:
+    case spec::DType::kU8:
+    case spec::DType::kBool:
       return convert<int64_t, uint8_t>(
           t, out, +[](uint8_t v) { return int64_t{v}; });
     default:
       throw Error(fmt::format(
           "{}: dtype {} cannot be loaded as integers (supported: I64, I32, I16, I8, U8, BOOL)",
-          describe(t), dtype_name(t.dtype)));
+          describe(t), spec::dtype_name(t.dtype)));
   }
 }
 
 std::string_view contiguous_bytes(const StoredTensor& t, std::string& scratch) {
-  const size_t element = dtype_size(t.dtype);
+  const size_t element = spec::dtype_size(t.dtype);
   const size_t bytes = static_cast<size_t>(t.numel()) * element;
   if (t.contiguous()) return t.storage.substr(static_cast<size_t>(t.offset) * element, bytes);
   scratch.resize(bytes);

@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "core/mapped_file.h"
-#include "model/dtype.h"
+#include "spec/dtype.h"
 
 namespace cola::model {
 
 struct StoredTensor {
   std::string name;                        // as loaders know it (after any renaming)
-  DType dtype = DType::kF32;               // of the storage's elements
+  spec::DType dtype = spec::DType::kF32;   // of the storage's elements
   std::vector<int64_t> shape;              // one size per dimension
   std::vector<int64_t> strides;            // in elements, one per dimension
   int64_t offset = 0;                      // index of the first element in the storage

@@ -79,12 +79,12 @@ std::string user_of(const StorageRecord& storage, const TorchPolicy& policy) {
 
 void check_storage_size(const StorageRecord& s, uint64_t bytes, const std::string& record,
                         const std::string& source, const TorchPolicy& policy) {
-  const uint64_t element = dtype_size(s.dtype);
+  const uint64_t element = spec::dtype_size(s.dtype);
   const uint64_t needed = static_cast<uint64_t>(s.numel) * element;
   if (bytes == needed) return;
   throw Error(fmt::format(
       "{}: storage record '{}'{} holds {} bytes, but {} {} elements of {} bytes need {}{}", source,
-      record, user_of(s, policy), bytes, s.numel, dtype_name(s.dtype), element, needed,
+      record, user_of(s, policy), bytes, s.numel, spec::dtype_name(s.dtype), element, needed,
       bytes < needed ? " (truncated or corrupt)" : " (a dtype or element-size mismatch)"));
 }
 
@@ -94,7 +94,7 @@ void bind_tensors(const TorchPolicy& policy, const std::string& source,
   for (const auto& t : policy.tensors()) {
     StorageRecord& s = *t->storage;
     if (s.root) {
-      const uint64_t element = dtype_size(s.dtype);
+      const uint64_t element = spec::dtype_size(s.dtype);
       const uint64_t begin = static_cast<uint64_t>(s.view_offset) * element;
       const uint64_t size = static_cast<uint64_t>(s.numel) * element;
       if (begin > s.root->bytes.size() || s.root->bytes.size() - begin < size) {
@@ -222,8 +222,8 @@ pickle::Document load_legacy(const std::shared_ptr<const MappedFile>& file, Torc
                       "persistent id (an element-size mismatch)",
                       source, s.key, user_of(s, policy), numel, s.numel));
     }
-    const uint64_t size = static_cast<uint64_t>(numel) * dtype_size(s.dtype);
-    if (numel < 0 || size / dtype_size(s.dtype) != static_cast<uint64_t>(numel) ||
+    const uint64_t size = static_cast<uint64_t>(numel) * spec::dtype_size(s.dtype);
+    if (numel < 0 || size / spec::dtype_size(s.dtype) != static_cast<uint64_t>(numel) ||
         size > bytes.size() - at) {
       throw Error(
           fmt::format("{}: storage '{}'{} needs {} bytes at byte {}, but the file ends at "

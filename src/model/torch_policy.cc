@@ -15,20 +15,20 @@ using pickle::Kind;
 using pickle::Value;
 
 // torch.<Name>Storage → element type (torch/storage.py's legacy typed storages).
-constexpr std::array<std::pair<std::string_view, DType>, 10> kStorageTypes = {{
-    {"FloatStorage", DType::kF32},
-    {"DoubleStorage", DType::kF64},
-    {"HalfStorage", DType::kF16},
-    {"BFloat16Storage", DType::kBF16},
-    {"LongStorage", DType::kI64},
-    {"IntStorage", DType::kI32},
-    {"ShortStorage", DType::kI16},
-    {"CharStorage", DType::kI8},
-    {"ByteStorage", DType::kU8},
-    {"BoolStorage", DType::kBool},
+constexpr std::array<std::pair<std::string_view, spec::DType>, 10> kStorageTypes = {{
+    {"FloatStorage", spec::DType::kF32},
+    {"DoubleStorage", spec::DType::kF64},
+    {"HalfStorage", spec::DType::kF16},
+    {"BFloat16Storage", spec::DType::kBF16},
+    {"LongStorage", spec::DType::kI64},
+    {"IntStorage", spec::DType::kI32},
+    {"ShortStorage", spec::DType::kI16},
+    {"CharStorage", spec::DType::kI8},
+    {"ByteStorage", spec::DType::kU8},
+    {"BoolStorage", spec::DType::kBool},
 }};
 
-std::optional<DType> storage_dtype(const Value& type) {
+std::optional<spec::DType> storage_dtype(const Value& type) {
   if (type.kind != Kind::kGlobal) return std::nullopt;
   // Files saved from a GPU name torch.cuda.*Storage; torch.load maps them to the CPU as we do.
   if (type.module == "torch" || type.module == "torch.cuda") {
@@ -38,7 +38,7 @@ std::optional<DType> storage_dtype(const Value& type) {
   }
   if (type.module == "torch.storage" &&
       (type.name == "UntypedStorage" || type.name == "_UntypedStorage")) {
-    return DType::kU8;
+    return spec::DType::kU8;
   }
   return std::nullopt;
 }
@@ -81,7 +81,7 @@ std::string StorageRecord::describe() const {
 }
 
 std::string TensorRecord::describe() const {
-  return fmt::format("<tensor {} {}>", dtype_name(tensor.dtype), shape_text(tensor.shape));
+  return fmt::format("<tensor {} {}>", spec::dtype_name(tensor.dtype), shape_text(tensor.shape));
 }
 
 const StorageRecord* as_storage(const Value& value) {

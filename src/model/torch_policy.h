@@ -15,7 +15,7 @@ namespace cola::model::torch_file::detail {
 /// Its bytes are bound once the whole file is read (the legacy format stores them after the
 /// object).
 struct StorageRecord final : pickle::External {
-  DType dtype = DType::kF32;
+  spec::DType dtype = spec::DType::kF32;
   std::string type_name;   // "torch.FloatStorage", for messages
   std::string key;         // the record's name: data/<key> in a zip, a key in the legacy list
   int64_t numel = 0;       // elements, as the persistent id declares

@@ -56,8 +56,8 @@ struct NameMapper {
         ++renamed_gamma_beta;
       }
     }
-    if (add_bert && !name.starts_with(names::kPretrainingHeadPrefix) &&
-        !names::is_classifier_head(name)) {
+    if (add_bert && !name.starts_with(spec::names::kPretrainingHeadPrefix) &&
+        !spec::names::is_classifier_head(name)) {
       name = std::string(kBertDot) + name;
     }
     return name;
@@ -73,11 +73,12 @@ std::string list_names(const std::vector<std::string>& names) {
   return text;
 }
 
-bool is_floating(DType d) {
-  return d == DType::kF32 || d == DType::kF16 || d == DType::kBF16 || d == DType::kF64;
+bool is_floating(spec::DType d) {
+  return d == spec::DType::kF32 || d == spec::DType::kF16 || d == spec::DType::kBF16 ||
+         d == spec::DType::kF64;
 }
 
-void check_compatible(const names::ParamSpec& param, const StoredTensor& t) {
+void check_compatible(const spec::names::ParamSpec& param, const StoredTensor& t) {
   const auto where = fmt::format("{}: tensor '{}'", t.where, t.name);
   if (t.shape != param.shape) {
     throw Error(fmt::format("{}: shape {} in the checkpoint, expected {}", where,
@@ -85,17 +86,17 @@ void check_compatible(const names::ParamSpec& param, const StoredTensor& t) {
   }
   if (!is_floating(t.dtype)) {
     throw Error(fmt::format("{}: dtype {} in the checkpoint, expected F32 (or F16, BF16, F64)",
-                            where, dtype_name(t.dtype)));
+                            where, spec::dtype_name(t.dtype)));
   }
 }
 
 }  // namespace
 
-WeightPlan plan_weights(const BertConfig& config, const Weights& weights,
+WeightPlan plan_weights(const spec::BertConfig& config, const Weights& weights,
                         const PlanOptions& options) {
   NameMapper mapper(weights);
-  std::map<std::string, const names::ParamSpec*> params;
-  const auto specs = names::parameter_specs(config);
+  std::map<std::string, const spec::names::ParamSpec*> params;
+  const auto specs = spec::names::parameter_specs(config);
   for (const auto& s : specs) params.emplace(s.name, &s);
 
   WeightPlan plan;
@@ -110,8 +111,8 @@ WeightPlan plan_weights(const BertConfig& config, const Weights& weights,
       outside.push_back(t.name);
       continue;
     }
-    if (names::is_ignored_buffer(name)) continue;
-    if (name.starts_with(names::kPretrainingHeadPrefix)) {
+    if (spec::names::is_ignored_buffer(name)) continue;
+    if (name.starts_with(spec::names::kPretrainingHeadPrefix)) {
       ++pretraining_heads;
       continue;
     }
@@ -138,7 +139,7 @@ WeightPlan plan_weights(const BertConfig& config, const Weights& weights,
   for (const auto& s : specs) {
     const auto it = matched.find(s.name);
     if (it == matched.end()) {
-      (names::is_classifier_head(s.name) ? missing_head : missing).push_back(s.name);
+      (spec::names::is_classifier_head(s.name) ? missing_head : missing).push_back(s.name);
       continue;
     }
     plan.copies.push_back({s, it->second});

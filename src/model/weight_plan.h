@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "model/bert_config.h"
-#include "model/names.h"
 #include "model/stored_tensor.h"
+#include "spec/bert_config.h"
+#include "spec/names.h"
 
 namespace cola::model {
 
@@ -33,8 +33,8 @@ struct PlanOptions {
 
 struct WeightPlan {
   struct Copy {
-    names::ParamSpec param;      // the model's parameter (name, shape)
-    const StoredTensor* tensor;  // what fills it (points into the Weights planned from)
+    spec::names::ParamSpec param;  // the model's parameter (name, shape)
+    const StoredTensor* tensor;    // what fills it (points into the Weights planned from)
   };
   std::vector<Copy> copies;        // in parameter order
   bool head_missing = false;       // classifier.* absent (only with allow_missing_head)
@@ -46,7 +46,7 @@ struct WeightPlan {
 /// tensor of the model's missing, one under the module prefix that the model does not have
 /// (e.g. a layer past num_hidden_layers), a shape differing from the config's, a dtype that is
 /// not floating, a name that appears twice under two spellings.
-WeightPlan plan_weights(const BertConfig& config, const Weights& weights,
+WeightPlan plan_weights(const spec::BertConfig& config, const Weights& weights,
                         const PlanOptions& options = {});
 
 /// The module prefix and layout of a checkpoint's names, as plan_weights reads them; exposed so

@@ -7,16 +7,16 @@
 
 #include "core/error.h"
 #include "core/log.h"
-#include "model/names.h"
 #include "model/safetensors.h"
+#include "spec/names.h"
 
 namespace cola::model {
 
 namespace st = safetensors;
 
 torch::Tensor to_tensor(const StoredTensor& tensor) {
-  const bool floating = tensor.dtype == DType::kF32 || tensor.dtype == DType::kF16 ||
-                        tensor.dtype == DType::kBF16 || tensor.dtype == DType::kF64;
+  const bool floating = tensor.dtype == spec::DType::kF32 || tensor.dtype == spec::DType::kF16 ||
+                        tensor.dtype == spec::DType::kBF16 || tensor.dtype == spec::DType::kF64;
   auto t = torch::empty(tensor.shape, floating ? torch::kFloat : torch::kLong);
   const auto n = static_cast<size_t>(t.numel());
   if (floating) {
@@ -45,7 +45,7 @@ void write_tensors(const std::filesystem::path& path, const NamedTensors& tensor
                               path.string(), name, c10::toString(tensor.scalar_type())));
     }
     auto cpu = tensor.detach().to(torch::kCPU, is_int ? torch::kLong : torch::kFloat).contiguous();
-    views.push_back({name, is_int ? st::DType::kI64 : st::DType::kF32, cpu.sizes().vec(),
+    views.push_back({name, is_int ? spec::DType::kI64 : spec::DType::kF32, cpu.sizes().vec(),
                      std::string_view(static_cast<const char*>(cpu.data_ptr()), cpu.nbytes())});
     keep.push_back(std::move(cpu));
   }
@@ -113,8 +113,8 @@ std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
     model.reset_classifier();
     notes.insert(notes.begin(),
                  fmt::format("{}: no classifier head ({}, {}): initialised fresh from N(0, {})",
-                             weights.source, names::kClassifierWeight, names::kClassifierBias,
-                             model.config().initializer_range));
+                             weights.source, spec::names::kClassifierWeight,
+                             spec::names::kClassifierBias, model.config().initializer_range));
   }
   for (const auto& note : notes) log::warn("{}", note);
   return notes;

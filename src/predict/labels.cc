@@ -66,7 +66,7 @@ std::vector<std::string> read_labels_file(const std::filesystem::path& path) {
   return labels;
 }
 
-text::TokenizerOptions tokenizer_options(const model::TokenizerConfig& config) {
+text::TokenizerOptions tokenizer_options(const spec::TokenizerConfig& config) {
   return text::TokenizerOptions{config.do_lower_case, config.strip_accents};
 }
 

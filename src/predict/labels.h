@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/bert_config.h"
+#include "spec/bert_config.h"
 #include "text/tokenizer.h"
 
 namespace cola::predict {
@@ -20,6 +20,6 @@ std::vector<std::string> parse_id2label(std::string_view json, const std::string
 std::vector<std::string> read_labels_file(const std::filesystem::path& path);
 
 /// The tokenizer settings of a tokenizer_config.json.
-text::TokenizerOptions tokenizer_options(const model::TokenizerConfig& config);
+text::TokenizerOptions tokenizer_options(const spec::TokenizerConfig& config);
 
 }  // namespace cola::predict

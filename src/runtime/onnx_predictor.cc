@@ -9,16 +9,16 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "model/names.h"
 #include "predict/labels.h"
 #include "runtime/ort_info.h"
+#include "spec/names.h"
 
 namespace cola::runtime {
 namespace {
 
 namespace fs = std::filesystem;
 
-namespace names = model::names;  // input names and metadata keys: the export's file contract
+namespace names = spec::names;  // input names and metadata keys: the export's file contract
 
 std::string describe(const std::vector<TensorInfo>& tensors) {
   std::vector<std::string> parts;
@@ -143,9 +143,9 @@ std::unique_ptr<OnnxPredictor> OnnxPredictor::from_session(Session session,
       "; export it with `cola export`, or give --vocab and --labels for a model without cola's "
       "metadata";
 
-  model::TokenizerConfig tok;
+  spec::TokenizerConfig tok;
   if (const auto json = lookup(meta, names::kMetaTokenizer); !json.empty()) {
-    tok = model::TokenizerConfig::from_json(json, label + " metadata tokenizer_config");
+    tok = spec::TokenizerConfig::from_json(json, label + " metadata tokenizer_config");
   } else {
     tok.do_lower_case = options.lowercase;
   }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <random>
 
-#include "model/names.h"
+#include "spec/names.h"
 
 namespace cola::runtime {
 
@@ -41,7 +41,7 @@ ParityInputs make_parity_inputs(const ParityCase& c, const TokenSpace& tokens, u
 std::vector<predict::LogitComparison> compare_sessions(
     const Session& reference, const Session& candidate, const std::vector<ParityCase>& cases,
     const TokenSpace& tokens, const std::string& output, bool token_type_ids) {
-  namespace names = model::names;
+  namespace names = spec::names;
   std::vector<predict::LogitComparison> out;
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <thread>
 
+#include "config/model_spec.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -91,12 +92,12 @@ model::BertForSequenceClassification build_model(const Session& s) {
   if (from.empty()) {
     torch::manual_seed(cfg.seed);
     return model::BertForSequenceClassification(
-        model::BertConfig::from(cfg.model, vocab.size(), cfg.data.labels, vocab.special().pad));
+        config::bert_config(cfg.model, vocab.size(), cfg.data.labels, vocab.special().pad));
   }
   model::LoadOptions options;
   options.allow_missing_head = true;  // a pretrained encoder gets a fresh head for this task
   if (cfg.training.resume.empty()) options.source.config = cfg.model.config;
-  options.adjust_config = [&](model::BertConfig& c) {
+  options.adjust_config = [&](spec::BertConfig& c) {
     c.id2label = cfg.data.labels;
     c.hidden_dropout_prob = cfg.model.hidden_dropout_prob;
     c.attention_probs_dropout_prob = cfg.model.attention_probs_dropout_prob;
@@ -120,7 +121,7 @@ void save(Session& s, const std::string& name) {
     (name == "best" ? s.result.best_checkpoint : s.result.last_checkpoint) = dir;
     return;
   }
-  model::TokenizerConfig tok;
+  spec::TokenizerConfig tok;
   tok.do_lower_case = s.cfg.data.lowercase;
   tok.model_max_length = s.cfg.data.max_length;
   s.state.best_valid_loss = s.early.best();

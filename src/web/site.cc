@@ -11,9 +11,9 @@
 #include "core/file.h"
 #include "core/install_dirs.h"
 #include "graph/io.h"
-#include "model/bert_config.h"
-#include "model/names.h"
 #include "predict/labels.h"
+#include "spec/bert_config.h"
+#include "spec/names.h"
 #include "text/vocab.h"
 #include "web/assets.h"
 
@@ -32,7 +32,7 @@ constexpr std::array<std::string_view, 3> kInputs = {"input_ids", "attention_mas
 
 // The labels the page will show, after checking every piece of metadata it reads.
 std::vector<std::string> check_model(const onnx::ModelProto& model, const std::string& file) {
-  namespace names = model::names;
+  namespace names = spec::names;
   const auto vocab = graph::metadata_value(model, names::kMetaVocab);
   if (vocab.empty()) {
     throw Error(fmt::format(
@@ -42,7 +42,7 @@ std::vector<std::string> check_model(const onnx::ModelProto& model, const std::s
   }
   text::Vocab::parse(vocab, file + " metadata \"vocab\"");
   if (const auto t = graph::metadata_value(model, names::kMetaTokenizer); !t.empty()) {
-    model::TokenizerConfig::from_json(t, file + " metadata \"tokenizer_config\"");
+    spec::TokenizerConfig::from_json(t, file + " metadata \"tokenizer_config\"");
   }
   for (const auto& input : model.graph().input()) {
     if (std::find(kInputs.begin(), kInputs.end(), input.name()) == kInputs.end()) {

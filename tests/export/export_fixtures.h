@@ -18,8 +18,8 @@ namespace cola::exporter::fixtures {
 using model::test::tiny_config;
 
 /// bert-mini's shape (4 layers, hidden 256, 4 heads, 512 positions), a smaller vocab, 3 labels.
-inline model::BertConfig mini_config() {
-  model::BertConfig c;
+inline spec::BertConfig mini_config() {
+  spec::BertConfig c;
   c.vocab_size = 1000;
   c.hidden_size = 256;
   c.num_hidden_layers = 4;
@@ -32,7 +32,7 @@ inline model::BertConfig mini_config() {
 
 /// A model with weights drawn from `seed`, in eval mode. HF's init (std 0.02) gives logits near
 /// 0, so the weights are scaled up to make the logits, and any export error, visible.
-inline model::BertForSequenceClassification random_model(const model::BertConfig& config,
+inline model::BertForSequenceClassification random_model(const spec::BertConfig& config,
                                                          uint64_t seed) {
   torch::manual_seed(seed);
   model::BertForSequenceClassification m(config);
@@ -49,7 +49,7 @@ inline void save_random_checkpoint(const std::filesystem::path& dir,
   for (int64_t i = 5; i < model.config().vocab_size; ++i) vocab += "tok" + std::to_string(i) + "\n";
   const auto vocab_path = dir.string() + ".vocab.txt";
   write_file_atomic(vocab_path, vocab);
-  model::save_checkpoint(dir, model, vocab_path, model::TokenizerConfig{});
+  model::save_checkpoint(dir, model, vocab_path, spec::TokenizerConfig{});
 }
 
 }  // namespace cola::exporter::fixtures

@@ -13,7 +13,7 @@
 #include "export/exporter.h"
 #include "export/metadata.h"
 #include "export_fixtures.h"
-#include "model/names.h"
+#include "spec/names.h"
 #include "support/shared_data.h"
 
 namespace cola::exporter {
@@ -42,7 +42,7 @@ std::map<std::string, std::string> metadata_of(const onnx::ModelProto& model) {
 
 struct Case {
   const char* name;
-  model::BertConfig (*config)();
+  spec::BertConfig (*config)();
   int64_t opset;
 };
 
@@ -142,7 +142,7 @@ TEST(Export, MetadataReadsBack) {
   EXPECT_FALSE(proto.producer_version().empty());
   EXPECT_THAT(proto.graph().doc_string(), HasSubstr("2 layers, hidden 16"));
   EXPECT_EQ(meta[kMetaId2Label], R"({"0":"unacceptable","1":"acceptable"})");
-  const auto tokenizer = model::TokenizerConfig::from_json(meta[kMetaTokenizer]);
+  const auto tokenizer = spec::TokenizerConfig::from_json(meta[kMetaTokenizer]);
   EXPECT_TRUE(tokenizer.do_lower_case);
   EXPECT_EQ(tokenizer.cls_token, "[CLS]");
   EXPECT_EQ(meta[kMetaVocab], read_file(ckpt / "vocab.txt"));

@@ -12,15 +12,15 @@
 #include "export/bert_graph.h"
 #include "export/validate.h"
 #include "export_fixtures.h"
-#include "model/names.h"
 #include "runtime/ort_session.h"
+#include "spec/names.h"
 
 namespace cola::exporter {
 namespace {
 
-using model::names::kLayerAttentionOutput;
-using model::names::kLayerOutput;
-using model::names::layer_name;
+using spec::names::kLayerAttentionOutput;
+using spec::names::kLayerOutput;
+using spec::names::layer_name;
 
 class SingleThread : public ::testing::Environment {
  public:
@@ -29,7 +29,7 @@ class SingleThread : public ::testing::Environment {
 const auto* const kSingleThread = ::testing::AddGlobalTestEnvironment(new SingleThread);
 
 onnx::ModelProto build(const model::BertForSequenceClassificationImpl& m, int64_t opset,
-                       model::GraphStyle style = model::GraphStyle::kCola,
+                       spec::GraphStyle style = spec::GraphStyle::kCola,
                        std::vector<std::string> extra = {}) {
   return build_model(m, {{opset, style}, false, false, std::move(extra)}, {});
 }
@@ -43,15 +43,15 @@ torch::Tensor as_tensor(const runtime::FloatOutput& out) {
 TEST(Graph, PerLayerOutputsMatchLibTorch) {
   auto m = fixtures::random_model(fixtures::tiny_config(), 11);
   const int64_t layers = m->config().num_hidden_layers;
-  std::vector<std::string> extra = {std::string(model::names::kEmbeddingsOutput)};
+  std::vector<std::string> extra = {std::string(spec::names::kEmbeddingsOutput)};
   for (int64_t i = 0; i < layers; ++i) {
     extra.push_back(layer_name(kLayerAttentionOutput, i));
     extra.push_back(layer_name(kLayerOutput, i));
   }
-  extra.emplace_back(model::names::kPoolerOutput);
+  extra.emplace_back(spec::names::kPoolerOutput);
   for (const int64_t opset : {14, 17}) {
     const auto session =
-        runtime::Session::from_bytes(serialize(build(*m, opset, model::GraphStyle::kCola, extra)));
+        runtime::Session::from_bytes(serialize(build(*m, opset, spec::GraphStyle::kCola, extra)));
     std::vector<int64_t> ids = {2, 7, 9, 11, 3, 0, 2, 30, 31, 32, 33, 3};
     std::vector<int64_t> mask = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1};
     const auto out =
@@ -99,7 +99,7 @@ TEST(Graph, NamesFollowTheNamingContract) {
   auto m = fixtures::random_model(fixtures::tiny_config(), 1);
   const auto graph = build(*m, 14).graph();
   std::set<std::string> params;
-  for (const auto& spec : model::names::parameter_specs(m->config())) params.insert(spec.name);
+  for (const auto& spec : spec::names::parameter_specs(m->config())) params.insert(spec.name);
   std::set<std::string> seen;
   for (const auto& t : graph.initializer()) {
     seen.insert(t.name());
@@ -126,7 +126,7 @@ TEST(Graph, NamesFollowTheNamingContract) {
 TEST(Graph, ConstantShapesAndFewerNodesThanTorchStyle) {
   auto m = fixtures::random_model(fixtures::tiny_config(), 1);
   const auto ours = build(*m, 14).graph();
-  const auto torch_style = build(*m, 14, model::GraphStyle::kTorchExport).graph();
+  const auto torch_style = build(*m, 14, spec::GraphStyle::kTorchExport).graph();
   std::set<std::string> inits;
   for (const auto& t : ours.initializer()) inits.insert(t.name());
   std::map<std::string, int> ops;
@@ -145,7 +145,7 @@ TEST(Graph, ConstantShapesAndFewerNodesThanTorchStyle) {
   // Both compute the same logits.
   const auto a = runtime::Session::from_bytes(serialize(build(*m, 14)));
   const auto b =
-      runtime::Session::from_bytes(serialize(build(*m, 14, model::GraphStyle::kTorchExport)));
+      runtime::Session::from_bytes(serialize(build(*m, 14, spec::GraphStyle::kTorchExport)));
   std::vector<int64_t> ids = {2, 5, 6, 7, 3, 2, 8, 3, 0, 0};
   std::vector<int64_t> mask = {1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
   const std::vector<runtime::Int64Input> in = {{"input_ids", ids, {2, 5}},
@@ -160,7 +160,7 @@ TEST(Graph, ConstantShapesAndFewerNodesThanTorchStyle) {
 TEST(Graph, ParityCheckFailsForAnotherModel) {
   auto m = fixtures::random_model(fixtures::tiny_config(), 1);
   auto other = fixtures::random_model(fixtures::tiny_config(), 2);
-  const GraphRequest request{{14, model::GraphStyle::kCola}, false, false, {}};
+  const GraphRequest request{{14, spec::GraphStyle::kCola}, false, false, {}};
   const auto rows = check_parity(*m, serialize(build_model(*other, request, {})), request,
                                  parity_cases(m->config().max_position_embeddings));
   ASSERT_EQ(rows.size(), 5u);
@@ -175,7 +175,7 @@ TEST(Graph, ParityCheckFailsOnNonFiniteLogits) {
     torch::NoGradGuard no_grad;
     m->classifier()->weight[0][0] = std::numeric_limits<float>::quiet_NaN();
   }
-  const GraphRequest request{{14, model::GraphStyle::kCola}, false, false, {}};
+  const GraphRequest request{{14, spec::GraphStyle::kCola}, false, false, {}};
   for (const bool quantized : {false, true}) {
     const auto rows = check_parity(*m, serialize(build_model(*m, request, {})), request,
                                    parity_cases(m->config().max_position_embeddings), quantized);

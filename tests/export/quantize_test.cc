@@ -28,7 +28,7 @@ namespace {
 using ::testing::HasSubstr;
 
 onnx::ModelProto build(const model::BertForSequenceClassificationImpl& m, int64_t opset = 14) {
-  return build_model(m, {{opset, model::GraphStyle::kCola}, false, false, {}}, {});
+  return build_model(m, {{opset, spec::GraphStyle::kCola}, false, false, {}}, {});
 }
 
 std::map<std::string, int> op_counts(const onnx::GraphProto& g) {
@@ -199,7 +199,7 @@ TEST(Quantize, StaysCloseToLibTorch) {
       options.embeddings = embeddings;
       options.reduce_range = reduce_range;
       graph::quantize_model(proto, options);
-      const GraphRequest request{{14, model::GraphStyle::kCola}, false, false, {}};
+      const GraphRequest request{{14, spec::GraphStyle::kCola}, false, false, {}};
       const auto rows = check_parity(*m, graph::serialize(proto), request,
                                      parity_cases(m->config().max_position_embeddings), true);
       const bool exact = reduce_range || !kernel.saturates;
@@ -223,7 +223,7 @@ TEST(Quantize, StaysCloseToLibTorch) {
 }
 
 TEST(Quantize, EmbeddingsShrinkTheFileToUnderThirtyPercent) {
-  model::BertConfig c = fixtures::tiny_config();
+  spec::BertConfig c = fixtures::tiny_config();
   c.vocab_size = 30522;  // the table dominates, as in bert-tiny (3.9M of 4.4M parameters)
   c.hidden_size = 64;
   c.intermediate_size = 128;

@@ -2,10 +2,11 @@
 
 #include <torch/types.h>
 
+#include "config/model_spec.h"
 #include "core/error.h"
-#include "model/names.h"
 #include "model_fixtures.h"
-#include "test_util.h"
+#include "spec/names.h"
+#include "support/error_message.h"
 
 namespace cola::model {
 namespace {
@@ -17,7 +18,7 @@ TEST(Bert, ParameterNamesAndShapesAreTheNamesTable) {
   torch::manual_seed(0);
   BertForSequenceClassification model(config);
   const auto params = model->named_parameters(/*recurse=*/true);
-  const auto specs = names::parameter_specs(config);
+  const auto specs = spec::names::parameter_specs(config);
   ASSERT_EQ(params.size(), specs.size());
   for (size_t i = 0; i < specs.size(); ++i) {
     EXPECT_EQ(params[i].key(), specs[i].name);
@@ -116,6 +117,22 @@ TEST(Bert, InvalidConfigIsAUsageError) {
   config.num_attention_heads = 4;
   EXPECT_THROW_MSG(BertForSequenceClassification{config}, UsageError,
                    HasSubstr("hidden_size 130 is not divisible by num_attention_heads 4"));
+}
+
+// BertConfig::parameter_count (spec/) is what the LibTorch model allocates, for a config written by
+// hand and one made from a run's `model:` group.
+TEST(Bert, ParameterCountIsBertConfigs) {
+  config::ModelConfig run;
+  run.hidden_size = 64;
+  run.num_attention_heads = 2;
+  run.num_hidden_layers = 2;
+  run.intermediate_size = 256;
+  for (const auto& c : {test::tiny_config(), config::bert_config(run, 100, {"a", "b", "c"})}) {
+    BertForSequenceClassification model(c);
+    double n = 0;
+    for (const auto& p : model->parameters()) n += static_cast<double>(p.numel());
+    EXPECT_DOUBLE_EQ(c.parameter_count(), n);
+  }
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 #include "model/safetensors.h"
 #include "model/weights.h"
 #include "model_fixtures.h"
+#include "support/error_message.h"
 #include "support/shared_data.h"
-#include "test_util.h"
 
 namespace cola::model {
 namespace {
@@ -35,7 +35,7 @@ class CheckpointTest : public ::testing::Test {
   }
   // Saves model_ to ckpt_, then lets `edit` change the tensors in its model.safetensors.
   void save_with_tensors(const std::function<void(NamedTensors&)>& edit) {
-    save_checkpoint(ckpt_, *model_, vocab_, TokenizerConfig{});
+    save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{});
     NamedTensors tensors = read_tensors(ckpt_ / kWeightsFile);
     edit(tensors);
     write_tensors(ckpt_ / kWeightsFile, tensors);
@@ -53,7 +53,7 @@ class CheckpointTest : public ::testing::Test {
 };
 
 TEST_F(CheckpointTest, RoundTripIsBitExact) {
-  TokenizerConfig tokenizer;
+  spec::TokenizerConfig tokenizer;
   tokenizer.model_max_length = 128;
   save_checkpoint(ckpt_, *model_, vocab_, tokenizer);
   for (const char* name : {kConfigFile, kWeightsFile, kVocabFile, kTokenizerConfigFile}) {
@@ -79,9 +79,9 @@ TEST_F(CheckpointTest, RoundTripIsBitExact) {
 }
 
 TEST_F(CheckpointTest, SaveReplacesAnExistingDirectoryWithExtras) {
-  save_checkpoint(ckpt_, *model_, vocab_, TokenizerConfig{});
+  save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{});
   write_file_atomic(ckpt_ / "stale.txt", "from the previous save");
-  save_checkpoint(ckpt_, *model_, vocab_, TokenizerConfig{},
+  save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{},
                   [](const fs::path& dir) { write_file_atomic(dir / "trainer_state.json", "{}"); });
   EXPECT_TRUE(fs::exists(ckpt_ / "trainer_state.json"));
   EXPECT_FALSE(fs::exists(ckpt_ / "stale.txt"));
@@ -89,8 +89,8 @@ TEST_F(CheckpointTest, SaveReplacesAnExistingDirectoryWithExtras) {
 }
 
 TEST_F(CheckpointTest, FailedSaveLeavesThePreviousCheckpoint) {
-  save_checkpoint(ckpt_, *model_, vocab_, TokenizerConfig{});
-  EXPECT_THROW_MSG(save_checkpoint(ckpt_, *model_, vocab_, TokenizerConfig{},
+  save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{});
+  EXPECT_THROW_MSG(save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{},
                                    [](const fs::path&) { throw Error("disk full"); }),
                    Error, HasSubstr("saving checkpoint " + ckpt_.string() + ": disk full"));
   EXPECT_EQ(entries(ckpt_.parent_path()), 1u);
@@ -183,7 +183,7 @@ TEST_F(CheckpointTest, NonFiniteWeightsAreRefusedByTensorAndIndex) {
 }
 
 TEST_F(CheckpointTest, HalfPrecisionWeightsLoadAsFloat) {
-  save_checkpoint(ckpt_, *model_, vocab_, TokenizerConfig{});
+  save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{});
   // Rewrite every tensor as F16 (and one as BF16) by hand: our writer only writes F32.
   const auto f32 = read_tensors(ckpt_ / kWeightsFile);
   std::vector<torch::Tensor> keep;
@@ -191,8 +191,7 @@ TEST_F(CheckpointTest, HalfPrecisionWeightsLoadAsFloat) {
   for (const auto& [name, t] : f32) {
     const bool bf16 = name == "classifier.weight";
     auto half = t.to(bf16 ? torch::kBFloat16 : torch::kHalf).contiguous();
-    views.push_back({name, bf16 ? safetensors::DType::kBF16 : safetensors::DType::kF16,
-                     half.sizes().vec(),
+    views.push_back({name, bf16 ? spec::DType::kBF16 : spec::DType::kF16, half.sizes().vec(),
                      std::string_view(static_cast<const char*>(half.data_ptr()), half.nbytes())});
     keep.push_back(half);
   }
@@ -229,7 +228,7 @@ TEST_F(CheckpointTest, AdjustConfigSetsTheRunsLabels) {
     t.erase("classifier.bias");
   });
   LoadOptions options = fresh_head();
-  options.adjust_config = [](BertConfig& c) {
+  options.adjust_config = [](spec::BertConfig& c) {
     c.id2label = {"a", "b", "c"};
     c.hidden_dropout_prob = 0.2;
   };

@@ -8,8 +8,8 @@
 
 #include "core/file.h"
 #include "model/checkpoint.h"
+#include "support/error_message.h"
 #include "support/shared_data.h"
-#include "test_util.h"
 
 namespace cola::model {
 namespace {

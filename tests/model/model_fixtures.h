@@ -1,11 +1,11 @@
 #pragma once
 // A tiny random BertConfig for fast tests (the golden tests use ../shared's tiny-bert instead).
-#include "model/bert_config.h"
+#include "spec/bert_config.h"
 
 namespace cola::model::test {
 
-inline BertConfig tiny_config() {
-  BertConfig c;
+inline spec::BertConfig tiny_config() {
+  spec::BertConfig c;
   c.vocab_size = 50;
   c.hidden_size = 16;
   c.num_hidden_layers = 2;

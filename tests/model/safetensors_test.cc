@@ -7,9 +7,9 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "model/half.h"
+#include "spec/half.h"
+#include "support/error_message.h"
 #include "support/shared_data.h"
-#include "test_util.h"
 
 namespace cola::model::safetensors {
 namespace {
@@ -37,8 +37,9 @@ std::string bytes_of(const std::vector<T>& values) {
 std::string valid_file() {
   const std::vector<float> a = {1, 2, 3, 4};
   const std::vector<float> b = {5, 6, 7, 8};
-  return serialize({{"b", DType::kF32, {4}, bytes_of(b)}, {"a", DType::kF32, {2, 2}, bytes_of(a)}},
-                   {{"format", "pt"}});
+  return serialize(
+      {{"b", spec::DType::kF32, {4}, bytes_of(b)}, {"a", spec::DType::kF32, {2, 2}, bytes_of(a)}},
+      {{"format", "pt"}});
 }
 
 TEST(Safetensors, WriterLayoutMatchesHuggingFace) {
@@ -70,7 +71,7 @@ TEST(Safetensors, RoundTrip) {
 TEST(Safetensors, WriteIsAtomicAndReadable) {
   test::TempDir tmp;
   const std::vector<float> v = {0.5f, -1.f};
-  write(tmp / "w.safetensors", {{"x", DType::kF32, {2}, bytes_of(v)}});
+  write(tmp / "w.safetensors", {{"x", spec::DType::kF32, {2}, bytes_of(v)}});
   const File f = File::read(tmp / "w.safetensors");
   EXPECT_EQ(f.source(), (tmp / "w.safetensors").string());
   EXPECT_EQ(f.data(*f.find("x")), bytes_of(v));
@@ -78,11 +79,11 @@ TEST(Safetensors, WriteIsAtomicAndReadable) {
 
 TEST(Safetensors, WriterRejectsBadInput) {
   const std::vector<float> v = {1, 2, 3};
-  EXPECT_THROW_MSG(serialize({{"x", DType::kF32, {2}, bytes_of(v)}}), Error,
+  EXPECT_THROW_MSG(serialize({{"x", spec::DType::kF32, {2}, bytes_of(v)}}), Error,
                    HasSubstr("tensor 'x': 12 bytes given, F32 [2] needs 8"));
-  EXPECT_THROW_MSG(
-      serialize({{"x", DType::kF32, {3}, bytes_of(v)}, {"x", DType::kF32, {3}, bytes_of(v)}}),
-      Error, HasSubstr("tensor 'x' given twice"));
+  EXPECT_THROW_MSG(serialize({{"x", spec::DType::kF32, {3}, bytes_of(v)},
+                              {"x", spec::DType::kF32, {3}, bytes_of(v)}}),
+                   Error, HasSubstr("tensor 'x' given twice"));
 }
 
 // --- Hostile files: each problem has its own message, and nothing crashes or reads out of bounds.
@@ -201,7 +202,7 @@ TEST(SafetensorsHostile, EveryTruncationAndRandomCorruptionFailsCleanly) {
     try {
       const File f = parse(bad);
       for (const auto& t : f.tensors()) {
-        if (t.dtype == DType::kF32) {
+        if (t.dtype == spec::DType::kF32) {
           std::vector<float> out(static_cast<size_t>(t.numel()));
           f.to_f32(t, out);
         }
@@ -218,8 +219,8 @@ TEST(Safetensors, F16AndBF16AreConvertedToF32) {
   const std::vector<uint16_t> f16 = {0x3C00, 0xC000, 0x3800, 0x7BFF, 0x0001,
                                      0x0400, 0x7C00, 0x8000, 0x7E00};
   const std::vector<uint16_t> bf16 = {0x3F80, 0xC000, 0x4049, 0x0001, 0xFF80};
-  const File f = parse(serialize(
-      {{"h", DType::kF16, {9}, bytes_of(f16)}, {"b", DType::kBF16, {5}, bytes_of(bf16)}}));
+  const File f = parse(serialize({{"h", spec::DType::kF16, {9}, bytes_of(f16)},
+                                  {"b", spec::DType::kBF16, {5}, bytes_of(bf16)}}));
   std::vector<float> h(9);
   f.to_f32(*f.find("h"), h);
   EXPECT_EQ(h[0], 1.0f);
@@ -248,15 +249,15 @@ TEST(Safetensors, EveryFiniteHalfConvertsExactly) {
     const double magnitude = exponent == 0 ? std::ldexp(mantissa, -24)
                                            : std::ldexp(1.0 + mantissa / 1024.0, exponent - 15);
     const double expected = (bits & 0x8000) ? -magnitude : magnitude;
-    ASSERT_EQ(static_cast<double>(f16_to_f32(static_cast<uint16_t>(bits))), expected)
+    ASSERT_EQ(static_cast<double>(spec::f16_to_f32(static_cast<uint16_t>(bits))), expected)
         << std::hex << bits;
   }
 }
 
 TEST(Safetensors, IntegerTensorsAreNotFloats) {
   const std::vector<int64_t> ids = {0, 1, 2};
-  const File f =
-      parse(serialize({{"bert.embeddings.position_ids", DType::kI64, {1, 3}, bytes_of(ids)}}));
+  const File f = parse(
+      serialize({{"bert.embeddings.position_ids", spec::DType::kI64, {1, 3}, bytes_of(ids)}}));
   std::vector<float> out(3);
   EXPECT_THROW_MSG(f.to_f32(f.tensors()[0], out), Error,
                    HasSubstr("tensor 'bert.embeddings.position_ids': dtype I64 cannot be loaded as "

@@ -73,7 +73,7 @@ TEST_P(GoldenTorchFiles, PytorchModelBinHoldsTheGoldenWeights) {
   expect_golden_tensors(w, "");
   const StoredTensor* ids = w.find("bert.embeddings.position_ids");
   ASSERT_NE(ids, nullptr);
-  EXPECT_EQ(ids->dtype, DType::kI64);
+  EXPECT_EQ(ids->dtype, spec::DType::kI64);
   std::vector<int64_t> got(512);
   read_i64(*ids, got);
   EXPECT_EQ(got[0], 0);
@@ -211,7 +211,7 @@ TEST(TorchFile, HalfBfloatAndIntegerStorages) {
                   test::tensor("d", "d", 0, {1}), test::tensor("l", "l", 0, {2})};
   const TorchFile file = parse(test::torch_save_zip(spec));
   const Weights w = state_dict_weights(file, find_state_dict(file));
-  EXPECT_EQ(w.find("h")->dtype, DType::kF16);
+  EXPECT_EQ(w.find("h")->dtype, spec::DType::kF16);
   EXPECT_EQ(floats(*w.find("h")), (std::vector<float>{1.5F, -2.0F}));
   EXPECT_EQ(floats(*w.find("b")), (std::vector<float>{1.5F, -2.0F}));
   EXPECT_EQ(floats(*w.find("d")), (std::vector<float>{1.5F}));

@@ -17,31 +17,32 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Weights with zero-filled F32 tensors of the given names and shapes.
-Weights make_weights(const std::vector<names::ParamSpec>& specs) {
+Weights make_weights(const std::vector<spec::names::ParamSpec>& specs) {
   Weights w;
   w.source = "ckpt.bin";
   for (const auto& s : specs) {
     int64_t n = 1;
     for (const int64_t d : s.shape) n *= d;
     auto file = MappedFile::from_bytes(std::string(static_cast<size_t>(n) * 4, '\0'), "ckpt.bin");
-    StoredTensor t{s.name, DType::kF32,   s.shape, contiguous_strides(s.shape),
-                   0,      file->bytes(), file,    "ckpt.bin"};
+    StoredTensor t{s.name, spec::DType::kF32, s.shape, contiguous_strides(s.shape),
+                   0,      file->bytes(),     file,    "ckpt.bin"};
     w.tensors.push_back(std::move(t));
   }
   w.sort_and_check_unique();
   return w;
 }
 
-std::vector<names::ParamSpec> renamed(std::vector<names::ParamSpec> specs,
-                                      const std::function<std::string(const std::string&)>& f) {
+std::vector<spec::names::ParamSpec> renamed(
+    std::vector<spec::names::ParamSpec> specs,
+    const std::function<std::string(const std::string&)>& f) {
   for (auto& s : specs) s.name = f(s.name);
   return specs;
 }
 
-const BertConfig kConfig = test::tiny_config();
+const spec::BertConfig kConfig = test::tiny_config();
 
 TEST(WeightPlan, HuggingFaceNamesMapOneToOne) {
-  const auto specs = names::parameter_specs(kConfig);
+  const auto specs = spec::names::parameter_specs(kConfig);
   const auto w = make_weights(specs);
   const WeightPlan plan = plan_weights(kConfig, w);
   ASSERT_EQ(plan.copies.size(), specs.size());
@@ -52,7 +53,8 @@ TEST(WeightPlan, HuggingFaceNamesMapOneToOne) {
 }
 
 TEST(WeightPlan, ALightningPrefixIsFoundAndWhatLiesOutsideItIsNoted) {
-  auto specs = renamed(names::parameter_specs(kConfig), [](const auto& n) { return "bert." + n; });
+  auto specs =
+      renamed(spec::names::parameter_specs(kConfig), [](const auto& n) { return "bert." + n; });
   specs.push_back({"bert.bert.embeddings.position_ids", {1, 24}});  // a known buffer: dropped
   specs.push_back({"train_acc.total", {1}});                        // another attribute's state
   const Weights w = make_weights(specs);
@@ -65,9 +67,10 @@ TEST(WeightPlan, ALightningPrefixIsFoundAndWhatLiesOutsideItIsNoted) {
 }
 
 TEST(WeightPlan, ABareBertModelUnderAnyPrefixGetsBertBack) {
-  std::vector<names::ParamSpec> specs;
-  for (const auto& s : names::parameter_specs(kConfig)) {
-    if (!names::is_classifier_head(s.name)) specs.push_back({"model." + s.name.substr(5), s.shape});
+  std::vector<spec::names::ParamSpec> specs;
+  for (const auto& s : spec::names::parameter_specs(kConfig)) {
+    if (!spec::names::is_classifier_head(s.name))
+      specs.push_back({"model." + s.name.substr(5), s.shape});
   }
   const Weights w = make_weights(specs);
   const WeightPlan plan = plan_weights(kConfig, w, {.allow_missing_head = true});
@@ -81,7 +84,7 @@ TEST(WeightPlan, ABareBertModelUnderAnyPrefixGetsBertBack) {
 }
 
 TEST(WeightPlan, RenamedLayerNormsAndPretrainingHeadsAreNoted) {
-  auto specs = renamed(names::parameter_specs(kConfig), [](const std::string& n) {
+  auto specs = renamed(spec::names::parameter_specs(kConfig), [](const std::string& n) {
     if (n.ends_with("LayerNorm.weight")) return n.substr(0, n.size() - 6) + "gamma";
     if (n.ends_with("LayerNorm.bias")) return n.substr(0, n.size() - 4) + "beta";
     return n;
@@ -94,7 +97,7 @@ TEST(WeightPlan, RenamedLayerNormsAndPretrainingHeadsAreNoted) {
 }
 
 TEST(WeightPlan, WhatDoesNotFitIsNamed) {
-  auto specs = names::parameter_specs(kConfig);
+  auto specs = spec::names::parameter_specs(kConfig);
   auto extra = specs;
   extra.push_back({"bert.encoder.layer.7.output.dense.bias", {16}});
   EXPECT_THAT(error_message<Error>([&] { plan_weights(kConfig, make_weights(extra)); }),
@@ -116,9 +119,9 @@ TEST(WeightPlan, WhatDoesNotFitIsNamed) {
 }
 
 TEST(WeightPlan, IntegerWeightsAreRefused) {
-  Weights w = make_weights(names::parameter_specs(kConfig));
+  Weights w = make_weights(spec::names::parameter_specs(kConfig));
   auto& t = const_cast<StoredTensor&>(*w.find("classifier.bias"));
-  t.dtype = DType::kI64;
+  t.dtype = spec::DType::kI64;
   EXPECT_THAT(error_message<Error>([&] { plan_weights(kConfig, w); }),
               HasSubstr("tensor 'classifier.bias': dtype I64 in the checkpoint, expected F32"));
 }

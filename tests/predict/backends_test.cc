@@ -172,7 +172,7 @@ TEST_F(Backends, AModelWithoutMetadataNeedsVocabAndLabels) {
 TEST_F(Backends, ATorchOnnxStyleGraphWithoutMetadataPredictsLikeOurs) {
   const auto ckpt = model::load_checkpoint(*checkpoint_);
   const auto proto = exporter::build_model(
-      *ckpt.model, {{14, model::GraphStyle::kTorchExport}, /*token_type_ids=*/true, false, {}}, {});
+      *ckpt.model, {{14, spec::GraphStyle::kTorchExport}, /*token_type_ids=*/true, false, {}}, {});
   const auto path = *dir_ / "torch-style.onnx";
   write_file_atomic(path, exporter::serialize(proto));
   write_file_atomic(*dir_ / "id2label.json", R"({"0": "unacceptable", "1": "acceptable"})");

@@ -1,5 +1,9 @@
 #pragma once
 // Tests check error messages, not just that something threw (DESIGN.md practice 10).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <exception>
 #include <string>
 
 namespace cola::test {
@@ -17,3 +21,16 @@ std::string error_message(F&& f) {
 }
 
 }  // namespace cola::test
+
+/// Runs `statement`, expects it to throw `type`, and matches the message against `matcher`.
+#define EXPECT_THROW_MSG(statement, type, matcher)                                \
+  do {                                                                            \
+    try {                                                                         \
+      statement;                                                                  \
+      ADD_FAILURE() << "expected " #type " from: " #statement;                    \
+    } catch (const type& e) {                                                     \
+      EXPECT_THAT(std::string(e.what()), matcher);                                \
+    } catch (const std::exception& e) {                                           \
+      ADD_FAILURE() << "expected " #type ", got another exception: " << e.what(); \
+    }                                                                             \
+  } while (0)

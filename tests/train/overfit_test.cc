@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "config/model_spec.h"
 #include "model/bert.h"
 #include "train/optimizer.h"
 #include "train/train_step.h"
@@ -22,7 +23,7 @@ TEST(Overfit, OneBatchReachesFullAccuracyWithin100Steps) {
   mc.intermediate_size = 64;
   mc.hidden_dropout_prob = mc.attention_probs_dropout_prob = mc.classifier_dropout = 0;
   model::BertForSequenceClassification m(
-      model::BertConfig::from(mc, 100, {"unacceptable", "acceptable"}));
+      config::bert_config(mc, 100, {"unacceptable", "acceptable"}));
   config::TrainingConfig tc;
   tc.lr = 3e-3;
   auto opt = make_adamw(*m, tc);
@@ -43,13 +44,13 @@ TEST(Overfit, OneBatchReachesFullAccuracyWithin100Steps) {
 }
 
 // H32, 2 heads, vocab 100: small enough for a step in milliseconds.
-model::BertConfig small_config(int layers) {
+spec::BertConfig small_config(int layers) {
   config::ModelConfig mc;
   mc.num_hidden_layers = layers;
   mc.hidden_size = 32;
   mc.num_attention_heads = 2;
   mc.intermediate_size = 64;
-  return model::BertConfig::from(mc, 100, {"unacceptable", "acceptable"});
+  return config::bert_config(mc, 100, {"unacceptable", "acceptable"});
 }
 
 // A finite loss whose backward overflows: the step must stop before AdamW's moments take the

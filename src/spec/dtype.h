@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-namespace cola::model {
+namespace cola::spec {
 
 /// Every dtype of the safetensors format (so that sizes of all valid files can be checked).
 /// Loading into the model supports the floating ones (converted to F32) and I64.
@@ -36,4 +36,4 @@ size_t dtype_size(DType dtype);
 /// Every known dtype name, comma-separated, for messages.
 std::string_view dtype_names();
 
-}  // namespace cola::model
+}  // namespace cola::spec

@@ -1,11 +1,11 @@
-#include "model/graph_builder.h"
+#include "spec/graph_builder.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "core/error.h"
 
-namespace cola::model {
+namespace cola::spec {
 
 Value GraphBuilder::constant(const std::vector<int64_t>& values,
                              const std::vector<int64_t>& shape) {
@@ -49,4 +49,4 @@ GraphBuilder::Scope::Scope(GraphBuilder& builder, std::string_view segment)
 
 GraphBuilder::Scope::~Scope() { builder_.scope_.resize(previous_size_); }
 
-}  // namespace cola::model
+}  // namespace cola::spec

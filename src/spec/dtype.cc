@@ -1,8 +1,8 @@
-#include "model/dtype.h"
+#include "spec/dtype.h"
 
 #include <array>
 
-namespace cola::model {
+namespace cola::spec {
 namespace {
 
 struct DTypeRow {
@@ -55,4 +55,4 @@ std::string_view dtype_names() {
   return "BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64, F8_E5M2, F8_E4M3";
 }
 
-}  // namespace cola::model
+}  // namespace cola::spec

@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-namespace cola::model {
+namespace cola::spec {
 struct BertConfig;
 }
 
-namespace cola::model::names {
+namespace cola::spec::names {
 
 // Path segments, as passed to register_module / register_parameter (LibTorch joins them with
 // '.'). The capitalised "LayerNorm" is Hugging Face's spelling.
@@ -143,4 +143,4 @@ bool is_classifier_head(std::string_view name);
 /// True for names a checkpoint may hold that loading ignores silently (kIgnoredBuffers).
 bool is_ignored_buffer(std::string_view name);
 
-}  // namespace cola::model::names
+}  // namespace cola::spec::names

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-namespace cola::model {
+namespace cola::spec {
 
 /// A value in the graph (a graph input, an initializer or a node output), known by its name.
 class Value {
@@ -114,4 +114,4 @@ class GraphBuilder {
   std::map<std::string, Value> constants_;  // by a key of their type and values
 };
 
-}  // namespace cola::model
+}  // namespace cola::spec

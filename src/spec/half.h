@@ -5,7 +5,7 @@
 #include <bit>
 #include <cstdint>
 
-namespace cola::model {
+namespace cola::spec {
 
 /// binary16: 1 sign bit, 5 exponent bits (bias 15), 10 mantissa bits.
 inline float f16_to_f32(uint16_t h) {
@@ -37,4 +37,4 @@ inline float bf16_to_f32(uint16_t b) {
   return std::bit_cast<float>(static_cast<uint32_t>(b) << 16);
 }
 
-}  // namespace cola::model
+}  // namespace cola::spec

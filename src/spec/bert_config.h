@@ -7,11 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace cola::config {
-struct ModelConfig;
-}
-
-namespace cola::model {
+namespace cola::spec {
 
 /// BertConfig for BertForSequenceClassification. Defaults are Hugging Face's (bert-base).
 struct BertConfig {
@@ -30,10 +26,6 @@ struct BertConfig {
   double layer_norm_eps = 1e-12;              // LayerNorm epsilon
   int64_t pad_token_id = 0;                   // its word embedding row is zero and gets no gradient
   std::vector<std::string> id2label = {"LABEL_0", "LABEL_1"};  // label names by class id
-
-  /// The run's config plus what is known only at run time: the vocab and the labels.
-  static BertConfig from(const config::ModelConfig& model, int64_t vocab_size,
-                         std::vector<std::string> labels, int64_t pad_token_id = 0);
 
   /// Parses config.json text. Unknown keys (HF writes many) are ignored; known keys of the wrong
   /// type and invalid values throw (see validate). `source` names the file in messages.
@@ -81,4 +73,4 @@ struct TokenizerConfig {
   bool operator==(const TokenizerConfig&) const = default;
 };
 
-}  // namespace cola::model
+}  // namespace cola::spec

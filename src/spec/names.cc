@@ -1,10 +1,10 @@
-#include "model/names.h"
+#include "spec/names.h"
 
 #include <algorithm>
 
-#include "model/bert_config.h"
+#include "spec/bert_config.h"
 
-namespace cola::model::names {
+namespace cola::spec::names {
 namespace {
 
 int64_t resolve(Dim dim, const BertConfig& c) {
@@ -65,4 +65,4 @@ bool is_ignored_buffer(std::string_view name) {
   return std::find(kIgnoredBuffers.begin(), kIgnoredBuffers.end(), name) != kIgnoredBuffers.end();
 }
 
-}  // namespace cola::model::names
+}  // namespace cola::spec::names

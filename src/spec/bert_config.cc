@@ -1,4 +1,4 @@
-#include "model/bert_config.h"
+#include "spec/bert_config.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -7,10 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "config/schema.h"
 #include "core/error.h"
 
-namespace cola::model {
+namespace cola::spec {
 namespace {
 
 using Json = nlohmann::json;
@@ -124,27 +123,6 @@ void require_probability(const char* name, double value) {
 }
 
 }  // namespace
-
-BertConfig BertConfig::from(const config::ModelConfig& model, int64_t vocab_size,
-                            std::vector<std::string> labels, int64_t pad_token_id) {
-  BertConfig c;
-  c.vocab_size = vocab_size;
-  c.hidden_size = model.hidden_size;
-  c.num_hidden_layers = model.num_hidden_layers;
-  c.num_attention_heads = model.num_attention_heads;
-  c.intermediate_size = model.intermediate_size;
-  c.hidden_dropout_prob = model.hidden_dropout_prob;
-  c.attention_probs_dropout_prob = model.attention_probs_dropout_prob;
-  c.classifier_dropout = model.classifier_dropout;
-  c.max_position_embeddings = model.max_position_embeddings;
-  c.type_vocab_size = model.type_vocab_size;
-  c.initializer_range = model.initializer_range;
-  c.layer_norm_eps = model.layer_norm_eps;
-  c.pad_token_id = pad_token_id;
-  c.id2label = std::move(labels);
-  c.validate();
-  return c;
-}
 
 double BertConfig::parameter_count() const {
   const auto h = static_cast<double>(hidden_size);
@@ -326,4 +304,4 @@ std::string TokenizerConfig::to_json() const {
   return j.dump(2) + "\n";
 }
 
-}  // namespace cola::model
+}  // namespace cola::spec
