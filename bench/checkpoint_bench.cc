@@ -144,7 +144,7 @@ void BM_LoadWeights(benchmark::State& state) {
   cola::model::BertForSequenceClassification model(config);
   for (auto _ : state) {
     const int64_t before = start_peak();
-    const auto source = cola::model::open_checkpoint_source(dir.string());
+    const auto source = cola::checkpoint::open_checkpoint_source(dir.string());
     cola::model::load_weights(*model, source.weights);
     state.PauseTiming();
     report_peak(state, before);

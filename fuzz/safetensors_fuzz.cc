@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <string>
 
+#include "checkpoint/safetensors.h"
 #include "core/error.h"
-#include "model/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    const auto file = cola::model::safetensors::File::parse(
+    const auto file = cola::checkpoint::safetensors::File::parse(
         std::string(reinterpret_cast<const char*>(data), size), "fuzz.safetensors");
     (void)file;
   } catch (const cola::Error&) {

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "checkpoint/torch_file.h"
 #include "core/error.h"
 #include "core/mapped_file.h"
-#include "model/torch_file.h"
 #include "pickle/unpickler.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,10 +18,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const cola::UsageError&) {
   }
   try {
-    const auto file = cola::model::torch_file::TorchFile::parse(
+    const auto file = cola::checkpoint::torch_file::TorchFile::parse(
         cola::MappedFile::from_bytes(std::string(bytes), "fuzz.bin"));
     std::string key;
-    cola::model::torch_file::find_state_dict(file, &key);
+    cola::checkpoint::torch_file::find_state_dict(file, &key);
   } catch (const cola::Error&) {
   } catch (const cola::UsageError&) {
   }

@@ -1,13 +1,13 @@
 // `cola convert SRC --output DIR`: a pytorch_model.bin, Lightning .ckpt, sharded checkpoint or Hub
-// id as a standard Hugging Face safetensors directory (model/convert.h). Torch-free: it runs in
-// this binary without loading LibTorch.
+// id as a standard Hugging Face safetensors directory (checkpoint/convert.h). Torch-free: it runs
+// in this binary without loading LibTorch.
 #include <fmt/format.h>
 
 #include <memory>
 
 #include "app/cola/commands.h"
+#include "checkpoint/convert.h"
 #include "core/log.h"
-#include "model/convert.h"
 #include "predict/labels.h"
 
 namespace cola::app {
@@ -20,10 +20,10 @@ struct ConvertFlags {
 };
 
 void run_convert(const ConvertFlags& f) {
-  model::SourceOptions options;
+  checkpoint::SourceOptions options;
   options.config = f.config;
   if (!f.labels.empty()) options.labels = predict::read_labels_file(f.labels);
-  const auto r = model::convert_checkpoint(f.source, f.output, options, f.force);
+  const auto r = checkpoint::convert_checkpoint(f.source, f.output, options, f.force);
   fmt::print("wrote {} ({} tensors, {:.1f} MB of weights) from {}\n", r.output.string(), r.tensors,
              static_cast<double>(r.weight_bytes) / 1e6, r.description);
   if (r.head_missing) {

@@ -1,6 +1,6 @@
 #pragma once
-// From the run's `model:` group to the Hugging Face BertConfig the model is built from. Here, not in
-// spec, because spec sits below config: the name table and config.json know nothing of YAML.
+// From the run's `model:` group to the Hugging Face BertConfig the model is built from. Here, not
+// in spec, because spec sits below config: the name table and config.json know nothing of YAML.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -71,7 +71,7 @@ std::optional<std::string> training_metrics(const fs::path& dir) {
   return record->dump();
 }
 
-Metadata checkpoint_metadata(const model::CheckpointSource& source,
+Metadata checkpoint_metadata(const checkpoint::CheckpointSource& source,
                              const spec::BertConfig& config) {
   const fs::path& vocab_path = source.vocab_path;
   if (!fs::is_regular_file(vocab_path)) {

@@ -6,15 +6,15 @@
 #include <optional>
 #include <string>
 
+#include "checkpoint/checkpoint_source.h"
 #include "export/onnx_builder.h"
-#include "model/checkpoint_source.h"
 #include "spec/bert_config.h"
 #include "spec/names.h"
 
 namespace cola::exporter {
 
 // Metadata keys (a contract with the readers of the file: keep them stable).
-// The keys the runtime reads are in the torch-free naming table (model/names.h).
+// The keys the runtime reads are in the torch-free naming table (spec/names.h).
 using spec::names::kMetaId2Label;
 using spec::names::kMetaTokenizer;
 using spec::names::kMetaVocab;
@@ -43,6 +43,7 @@ std::optional<std::string> training_metrics(const std::filesystem::path& dir);
 /// Every metadata entry for a checkpoint, in a fixed order: its labels (`config`, as built), its
 /// tokenizer settings and vocabulary, the hash of its files and what kind of file it was, and
 /// the training metrics when it is a `cola train` checkpoint directory.
-Metadata checkpoint_metadata(const model::CheckpointSource& source, const spec::BertConfig& config);
+Metadata checkpoint_metadata(const checkpoint::CheckpointSource& source,
+                             const spec::BertConfig& config);
 
 }  // namespace cola::exporter

@@ -98,7 +98,7 @@ struct Validation {
 
 struct ExportRequest {
   std::string checkpoint;        // a checkpoint: directory, file, .ckpt or Hub id
-                                 // (model/checkpoint_source.h)
+                                 // (checkpoint/checkpoint_source.h)
   std::filesystem::path output;  // the .onnx file; written only after validation passes
   ExportOptions options;
   /// Called with the validation results before export_checkpoint returns or throws for a

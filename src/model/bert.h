@@ -1,6 +1,6 @@
 #pragma once
 // BertForSequenceClassification in LibTorch: the BERT encoder, the pooler and a linear classifier,
-// with Hugging Face's module names (model/names.h) so checkpoints load by name.
+// with Hugging Face's module names (spec/names.h) so checkpoints load by name.
 //
 //   torch::manual_seed(seed);
 //   BertForSequenceClassification model(config::bert_config(cfg.model, vocab.size(), labels));

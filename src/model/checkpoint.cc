@@ -2,11 +2,11 @@
 
 #include <c10/util/Exception.h>
 
+#include "checkpoint/atomic_dir.h"
+#include "checkpoint/safetensors.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/log.h"
-#include "model/atomic_dir.h"
-#include "model/safetensors.h"
 #include "model/weights.h"
 
 namespace cola::model {
@@ -32,20 +32,21 @@ void save_checkpoint(const fs::path& dir, const BertForSequenceClassificationImp
                      const ExtraFiles& extra) {
   with_torch_context("saving checkpoint " + dir.string(), [&] {
     const std::string vocab = read_file(vocab_path);
-    AtomicDirectory out(dir);
+    checkpoint::AtomicDirectory out(dir);
     const fs::path& tmp = out.temp_path();
-    write_file_atomic(tmp / kConfigFile, model.config().to_json());
-    write_file_atomic(tmp / kTokenizerConfigFile, tokenizer.to_json());
-    write_file_atomic(tmp / kVocabFile, vocab);
+    write_file_atomic(tmp / checkpoint::kConfigFile, model.config().to_json());
+    write_file_atomic(tmp / checkpoint::kTokenizerConfigFile, tokenizer.to_json());
+    write_file_atomic(tmp / checkpoint::kVocabFile, vocab);
     // "format": "pt" tells transformers the tensors are in PyTorch's layout.
-    write_tensors(tmp / kWeightsFile, state_dict(model), {{"format", "pt"}});
+    write_tensors(tmp / checkpoint::kWeightsFile, state_dict(model), {{"format", "pt"}});
     if (extra) extra(tmp);
     out.commit();
   });
 }
 
 Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& options) {
-  CheckpointSource source = open_checkpoint_source(reference, options.source);
+  checkpoint::CheckpointSource source =
+      checkpoint::open_checkpoint_source(reference, options.source);
   return with_torch_context("loading checkpoint " + reference, [&] {
     Checkpoint ckpt;
     ckpt.config = source.config;
@@ -55,9 +56,10 @@ Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& opti
     }
     // Names and shapes first (validate() has bounded the size): a checkpoint that does not fit
     // its config fails naming the tensor before LibTorch allocates the model.
-    const PlanOptions plan_options{.allow_missing_head = options.allow_missing_head,
-                                   .allow_non_finite = options.allow_non_finite};
-    const WeightPlan plan = plan_weights(ckpt.config, source.weights, plan_options);
+    const checkpoint::PlanOptions plan_options{.allow_missing_head = options.allow_missing_head,
+                                               .allow_non_finite = options.allow_non_finite};
+    const checkpoint::WeightPlan plan =
+        checkpoint::plan_weights(ckpt.config, source.weights, plan_options);
     // Every weight is loaded next (or, for a missing head, initialised by load_weights).
     ckpt.model = BertForSequenceClassification(ckpt.config, /*init=*/false);
     ckpt.notes = source.notes;

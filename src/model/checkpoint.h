@@ -2,19 +2,19 @@
 // Checkpoint directories in the Hugging Face layout, so that `transformers` can load what we write
 // (BertForSequenceClassification.from_pretrained(dir)) and we can start from what it writes:
 //   config.json            BertConfig (model_type "bert", id2label, architectures...)
-//   model.safetensors      F32 weights under the names of model/names.h
+//   model.safetensors      F32 weights under the names of spec/names.h
 //   vocab.txt              the WordPiece vocabulary, one token a line
 //   tokenizer_config.json  BertTokenizer settings
 // plus whatever the caller adds (the trainer's trainer_state.json...). Loading also takes what the
-// PyTorch world writes (model/checkpoint_source.h): pytorch_model.bin, shards, Lightning .ckpt
+// PyTorch world writes (checkpoint/checkpoint_source.h): pytorch_model.bin, shards, Lightning .ckpt
 // files and Hub ids.
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "checkpoint/checkpoint_source.h"
 #include "model/bert.h"
-#include "model/checkpoint_source.h"
 #include "spec/bert_config.h"
 
 namespace cola::model {
@@ -35,7 +35,7 @@ void save_checkpoint(const std::filesystem::path& dir,
 struct LoadOptions {
   /// Where the config and labels come from when not from the checkpoint itself (--config,
   /// --labels).
-  SourceOptions source;
+  checkpoint::SourceOptions source;
   /// Edits the checkpoint's config before the model is built. A trainer starting from a pretrained
   /// checkpoint sets its own labels (id2label) and dropouts here. Null: config.json as is.
   std::function<void(spec::BertConfig&)> adjust_config;
@@ -52,12 +52,12 @@ struct Checkpoint {
   BertForSequenceClassification model{nullptr};  // in eval mode; call model->train() to train
   spec::TokenizerConfig tokenizer;               // defaults when tokenizer_config.json is absent
   std::filesystem::path vocab_path;              // vocab.txt (not checked here)
-  CheckpointSource source;                       // where it came from (its weights released)
+  checkpoint::CheckpointSource source;           // where it came from (its weights released)
   std::vector<std::string> notes;                // what loading adapted; each logged as a warning
 };
 
 /// Loads a checkpoint: a directory (ours or Hugging Face's), a weights file, a Lightning .ckpt or
-/// a Hub id (see model/checkpoint_source.h), and load_weights (model/weights.h) for which name
+/// a Hub id (see checkpoint/checkpoint_source.h), and load_weights (model/weights.h) for which name
 /// differences are tolerated. Errors are prefixed with "loading checkpoint <reference>".
 Checkpoint load_checkpoint(const std::string& reference, const LoadOptions& options = {});
 

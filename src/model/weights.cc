@@ -5,16 +5,16 @@
 
 #include <span>
 
+#include "checkpoint/safetensors.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "model/safetensors.h"
 #include "spec/names.h"
 
 namespace cola::model {
 
-namespace st = safetensors;
+namespace st = checkpoint::safetensors;
 
-torch::Tensor to_tensor(const StoredTensor& tensor) {
+torch::Tensor to_tensor(const checkpoint::StoredTensor& tensor) {
   const bool floating = tensor.dtype == spec::DType::kF32 || tensor.dtype == spec::DType::kF16 ||
                         tensor.dtype == spec::DType::kBF16 || tensor.dtype == spec::DType::kF64;
   auto t = torch::empty(tensor.shape, floating ? torch::kFloat : torch::kLong);
@@ -86,13 +86,16 @@ void check_finite(const torch::Tensor& t, const std::string& name, const std::st
 }  // namespace
 
 std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
-                                      const Weights& weights, const PlanOptions& options) {
-  return load_weights(model, weights, plan_weights(model.config(), weights, options), options);
+                                      const checkpoint::Weights& weights,
+                                      const checkpoint::PlanOptions& options) {
+  return load_weights(model, weights, checkpoint::plan_weights(model.config(), weights, options),
+                      options);
 }
 
 std::vector<std::string> load_weights(BertForSequenceClassificationImpl& model,
-                                      const Weights& weights, const WeightPlan& plan,
-                                      const PlanOptions& options) {
+                                      const checkpoint::Weights& weights,
+                                      const checkpoint::WeightPlan& plan,
+                                      const checkpoint::PlanOptions& options) {
   const NamedTensors params = state_dict(model);
   // Names and shapes were checked by the plan; values are checked as they land.
   torch::NoGradGuard no_grad;

@@ -2,10 +2,10 @@
 // The naming contract (DESIGN.md practice 1): every parameter of BertForSequenceClassification
 // under its Hugging Face name, in one table, with its shape in terms of the config. The model
 // registers its modules with the path segments below; checkpoints use the full names as
-// safetensors keys; the ONNX exporter uses them as initializer names. tests/model/names_test.cc
-// checks that the model's named_parameters() equal this table, name for name and shape for shape.
-// (llama.cpp keeps its tensor names the same way, in one table in src/llama-arch.cpp.)
-// Torch-free: non-torch code may include it.
+// safetensors keys; the ONNX exporter uses them as initializer names.
+// tests/spec/bert_config_test.cc checks that the model's named_parameters() equal this table, name
+// for name and shape for shape. (llama.cpp keeps its tensor names the same way, in one table in
+// src/llama-arch.cpp.) Torch-free: non-torch code may include it.
 #include <array>
 #include <cstdint>
 #include <string>

@@ -75,9 +75,9 @@ int configure_threads(const config::TrainingConfig& t, int local_processes) {
 // The vocab.txt a run must use: the one of the checkpoint it resumes or starts from (which, for a
 // Lightning .ckpt or a Hub id, is found as loading it finds it).
 fs::path inherited_vocab(const config::AppConfig& cfg) {
-  if (!cfg.training.resume.empty()) return fs::path(cfg.training.resume) / model::kVocabFile;
+  if (!cfg.training.resume.empty()) return fs::path(cfg.training.resume) / checkpoint::kVocabFile;
   if (!cfg.model.pretrained.empty()) {
-    return model::open_checkpoint_source(
+    return checkpoint::open_checkpoint_source(
                cfg.model.pretrained,
                {.config = cfg.model.config, .labels = {}, .read_weights = false})
         .vocab_path;

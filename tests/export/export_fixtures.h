@@ -9,13 +9,13 @@
 #include "core/file.h"
 #include "model/bert.h"
 #include "model/checkpoint.h"
-#include "model/model_fixtures.h"
+#include "support/tiny_config.h"
 
 namespace cola::exporter::fixtures {
 
 /// 2 layers, hidden 16, 2 heads, 24 positions: the fastest model that has every part (the model
 /// tests' own).
-using model::test::tiny_config;
+using cola::test::tiny_config;
 
 /// bert-mini's shape (4 layers, hidden 256, 4 heads, 512 positions), a smaller vocab, 3 labels.
 inline spec::BertConfig mini_config() {

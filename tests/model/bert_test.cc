@@ -4,9 +4,9 @@
 
 #include "config/model_spec.h"
 #include "core/error.h"
-#include "model_fixtures.h"
 #include "spec/names.h"
 #include "support/error_message.h"
+#include "support/tiny_config.h"
 
 namespace cola::model {
 namespace {

@@ -6,13 +6,13 @@
 #include <cstring>
 #include <limits>
 
+#include "checkpoint/safetensors.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "model/safetensors.h"
 #include "model/weights.h"
-#include "model_fixtures.h"
 #include "support/error_message.h"
 #include "support/shared_data.h"
+#include "support/tiny_config.h"
 
 namespace cola::model {
 namespace {
@@ -36,9 +36,9 @@ class CheckpointTest : public ::testing::Test {
   // Saves model_ to ckpt_, then lets `edit` change the tensors in its model.safetensors.
   void save_with_tensors(const std::function<void(NamedTensors&)>& edit) {
     save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{});
-    NamedTensors tensors = read_tensors(ckpt_ / kWeightsFile);
+    NamedTensors tensors = read_tensors(ckpt_ / checkpoint::kWeightsFile);
     edit(tensors);
-    write_tensors(ckpt_ / kWeightsFile, tensors);
+    write_tensors(ckpt_ / checkpoint::kWeightsFile, tensors);
   }
   torch::Tensor logits(BertForSequenceClassification& m) {
     torch::NoGradGuard no_grad;
@@ -56,17 +56,18 @@ TEST_F(CheckpointTest, RoundTripIsBitExact) {
   spec::TokenizerConfig tokenizer;
   tokenizer.model_max_length = 128;
   save_checkpoint(ckpt_, *model_, vocab_, tokenizer);
-  for (const char* name : {kConfigFile, kWeightsFile, kVocabFile, kTokenizerConfigFile}) {
+  for (const char* name : {checkpoint::kConfigFile, checkpoint::kWeightsFile,
+                           checkpoint::kVocabFile, checkpoint::kTokenizerConfigFile}) {
     EXPECT_TRUE(fs::exists(ckpt_ / name)) << name;
   }
   EXPECT_EQ(entries(ckpt_.parent_path()), 1u);  // no temporary sibling left behind
-  EXPECT_EQ(read_file(ckpt_ / kVocabFile), read_file(vocab_));
+  EXPECT_EQ(read_file(ckpt_ / checkpoint::kVocabFile), read_file(vocab_));
 
   auto loaded = load_checkpoint(ckpt_);
   EXPECT_TRUE(loaded.notes.empty());
   EXPECT_EQ(loaded.config, model_->config());
   EXPECT_EQ(loaded.tokenizer, tokenizer);
-  EXPECT_EQ(loaded.vocab_path, ckpt_ / kVocabFile);
+  EXPECT_EQ(loaded.vocab_path, ckpt_ / checkpoint::kVocabFile);
   const auto want = state_dict(*model_);
   const auto got = state_dict(*loaded.model);
   ASSERT_EQ(got.size(), want.size());
@@ -144,10 +145,10 @@ TEST_F(CheckpointTest, UnexpectedTensorIsAnErrorNamingIt) {
 TEST_F(CheckpointTest, MissingEncoderTensorIsAnErrorNamingIt) {
   save_with_tensors(
       [](NamedTensors& t) { t.erase("bert.encoder.layer.1.attention.self.key.bias"); });
-  EXPECT_THROW_MSG(
-      load_checkpoint(ckpt_), Error,
-      HasSubstr("loading checkpoint " + ckpt_.string() + ": " + (ckpt_ / kWeightsFile).string() +
-                ": missing tensor 'bert.encoder.layer.1.attention.self.key.bias'"));
+  EXPECT_THROW_MSG(load_checkpoint(ckpt_), Error,
+                   HasSubstr("loading checkpoint " + ckpt_.string() + ": " +
+                             (ckpt_ / checkpoint::kWeightsFile).string() +
+                             ": missing tensor 'bert.encoder.layer.1.attention.self.key.bias'"));
 }
 
 TEST_F(CheckpointTest, ShapeMismatchNamesTensorAndBothShapes) {
@@ -185,9 +186,9 @@ TEST_F(CheckpointTest, NonFiniteWeightsAreRefusedByTensorAndIndex) {
 TEST_F(CheckpointTest, HalfPrecisionWeightsLoadAsFloat) {
   save_checkpoint(ckpt_, *model_, vocab_, spec::TokenizerConfig{});
   // Rewrite every tensor as F16 (and one as BF16) by hand: our writer only writes F32.
-  const auto f32 = read_tensors(ckpt_ / kWeightsFile);
+  const auto f32 = read_tensors(ckpt_ / checkpoint::kWeightsFile);
   std::vector<torch::Tensor> keep;
-  std::vector<safetensors::TensorView> views;
+  std::vector<checkpoint::safetensors::TensorView> views;
   for (const auto& [name, t] : f32) {
     const bool bf16 = name == "classifier.weight";
     auto half = t.to(bf16 ? torch::kBFloat16 : torch::kHalf).contiguous();
@@ -195,7 +196,7 @@ TEST_F(CheckpointTest, HalfPrecisionWeightsLoadAsFloat) {
                      std::string_view(static_cast<const char*>(half.data_ptr()), half.nbytes())});
     keep.push_back(half);
   }
-  safetensors::write(ckpt_ / kWeightsFile, views);
+  checkpoint::safetensors::write(ckpt_ / checkpoint::kWeightsFile, views);
   const auto loaded = load_checkpoint(ckpt_);
   const auto got = state_dict(*loaded.model);
   for (size_t i = 0; i < views.size(); ++i) {

@@ -10,23 +10,14 @@
 #include "spec/names.h"
 #include "support/error_message.h"
 #include "support/shared_data.h"
+#include "support/tiny_config.h"
 
 namespace cola::spec {
 namespace {
 
 using ::testing::HasSubstr;
 
-BertConfig tiny_config() {
-  BertConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 16;
-  c.num_hidden_layers = 2;
-  c.num_attention_heads = 2;
-  c.intermediate_size = 32;
-  c.max_position_embeddings = 24;
-  c.id2label = {"unacceptable", "acceptable"};
-  return c;
-}
+using test::tiny_config;
 
 // The issue's config.json with a huge intermediate_size: one line before LibTorch allocates.
 TEST(BertConfig, AModelLargerThanMemoryIsRefusedBeforeAllocating) {
@@ -58,8 +49,8 @@ TEST(BertConfig, JsonErrorsNameTheFileAndKey) {
                    HasSubstr("x/config.json: invalid JSON"));
   EXPECT_THROW_MSG(spec::BertConfig::from_json(R"({"hidden_size": "64"})", "c.json"), Error,
                    HasSubstr(R"(c.json: 'hidden_size' must be an integer, got "64")"));
-  EXPECT_THROW_MSG(spec::BertConfig::from_json(R"({"hidden_act": "gelu_new"})", "c.json"), UsageError,
-                   HasSubstr("c.json: model: hidden_act 'gelu_new' is not supported"));
+  EXPECT_THROW_MSG(spec::BertConfig::from_json(R"({"hidden_act": "gelu_new"})", "c.json"),
+                   UsageError, HasSubstr("c.json: model: hidden_act 'gelu_new' is not supported"));
   EXPECT_THROW_MSG(spec::BertConfig::from_json(R"({"model_type": "roberta"})"), Error,
                    HasSubstr("model_type 'roberta' is not supported"));
   EXPECT_THROW_MSG(spec::BertConfig::from_json(R"({"id2label": {"0": "a", "2": "b"}})"), Error,

@@ -8,15 +8,15 @@
 #include <filesystem>
 #include <vector>
 
-#include "model/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 namespace cola::test {
 
 /// The largest |a - b| over every weight of two checkpoints' model.safetensors (infinity, with a
 /// test failure, when their tensors differ in name or shape).
 inline float max_weight_difference(const std::filesystem::path& a, const std::filesystem::path& b) {
-  const auto fa = model::safetensors::File::read(a / "model.safetensors");
-  const auto fb = model::safetensors::File::read(b / "model.safetensors");
+  const auto fa = checkpoint::safetensors::File::read(a / "model.safetensors");
+  const auto fb = checkpoint::safetensors::File::read(b / "model.safetensors");
   EXPECT_EQ(fa.tensors().size(), fb.tensors().size());
   float worst = 0;
   for (const auto& t : fa.tensors()) {

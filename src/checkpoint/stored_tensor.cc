@@ -1,4 +1,4 @@
-#include "model/stored_tensor.h"
+#include "checkpoint/stored_tensor.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "spec/half.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace {
 
 // Tensor bytes are copied as they are: the formats are little-endian, and so is every machine we
@@ -234,4 +234,4 @@ void Weights::sort_and_check_unique() {
   }
 }
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

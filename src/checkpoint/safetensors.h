@@ -15,13 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "checkpoint/stored_tensor.h"
 #include "core/mapped_file.h"
-#include "model/stored_tensor.h"
 #include "spec/dtype.h"
 
-namespace cola::model::safetensors {
+namespace cola::checkpoint::safetensors {
 
-// The dtypes live in model/dtype.h (torch.save files share them); spelled here as before.
+// The dtypes live in spec/dtype.h (torch.save files share them); spelled here as before.
 using spec::DType;
 using spec::dtype_name;
 using spec::dtype_size;
@@ -68,7 +68,7 @@ class File {
   /// Error naming the tensor for other dtypes or a wrong output size.
   void to_f32(const TensorInfo& tensor, std::span<float> out) const;
 
-  /// A tensor as the format-independent view the loaders take (model/stored_tensor.h).
+  /// A tensor as the format-independent view the loaders take (checkpoint/stored_tensor.h).
   StoredTensor stored(const TensorInfo& tensor) const;
   /// Every tensor of the file, with the metadata.
   Weights weights() const;
@@ -102,4 +102,4 @@ std::string serialize(std::vector<TensorView> tensors,
 void write(const std::filesystem::path& path, std::vector<TensorView> tensors,
            const std::map<std::string, std::string>& metadata = {});
 
-}  // namespace cola::model::safetensors
+}  // namespace cola::checkpoint::safetensors

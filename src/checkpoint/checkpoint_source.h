@@ -19,10 +19,10 @@
 #include <utility>
 #include <vector>
 
-#include "model/stored_tensor.h"
+#include "checkpoint/stored_tensor.h"
 #include "spec/bert_config.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 
 // A Hugging Face checkpoint directory's files (the ones `cola train` writes first).
 inline constexpr char kConfigFile[] = "config.json";
@@ -68,4 +68,4 @@ struct CheckpointSource {
 CheckpointSource open_checkpoint_source(const std::string& reference,
                                         const SourceOptions& options = {});
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "model/checkpoint_source.h"
+#include "checkpoint/checkpoint_source.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 
 struct ConvertResult {
   std::filesystem::path output;    // the directory written
@@ -29,4 +29,4 @@ struct ConvertResult {
 ConvertResult convert_checkpoint(const std::string& reference, const std::filesystem::path& output,
                                  const SourceOptions& options, bool overwrite = false);
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -10,18 +10,19 @@
 // does: tensors, storages, OrderedDict, torch.Size... are interpreted; any other global stays an
 // inert placeholder (so a Lightning checkpoint's callback classes and hyper-parameters load as
 // data), and a call to anything else, which Python's pickle would run, refuses the file.
-// Tensors are views into the mapped file (model/stored_tensor.h): nothing is copied. Torch-free.
+// Tensors are views into the mapped file (checkpoint/stored_tensor.h): nothing is copied.
+// Torch-free.
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "checkpoint/stored_tensor.h"
 #include "core/mapped_file.h"
-#include "model/stored_tensor.h"
 #include "pickle/unpickler.h"
 
-namespace cola::model::torch_file {
+namespace cola::checkpoint::torch_file {
 
 enum class Format { kZip, kLegacy };
 
@@ -77,4 +78,4 @@ const pickle::Value& find_state_dict(const TorchFile& file, std::string* key = n
 Weights state_dict_weights(const TorchFile& file, const pickle::Value& state_dict,
                            std::vector<std::string>* skipped = nullptr);
 
-}  // namespace cola::model::torch_file
+}  // namespace cola::checkpoint::torch_file

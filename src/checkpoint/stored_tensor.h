@@ -14,7 +14,7 @@
 #include "core/mapped_file.h"
 #include "spec/dtype.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 
 struct StoredTensor {
   std::string name;                        // as loaders know it (after any renaming)
@@ -69,4 +69,4 @@ struct Weights {
   void sort_and_check_unique();
 };
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

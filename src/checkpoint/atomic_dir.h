@@ -5,7 +5,7 @@
 // need it.
 #include <filesystem>
 
-namespace cola::model {
+namespace cola::checkpoint {
 
 /// Usage: AtomicDirectory out(dir); write files under out.temp_path(); out.commit();
 /// Destroyed without commit() (an exception, an early return), it removes the temporary
@@ -34,4 +34,4 @@ class AtomicDirectory {
   bool committed_ = false;
 };
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -2,7 +2,7 @@
 // A tiny random BertConfig for fast tests (the golden tests use ../shared's tiny-bert instead).
 #include "spec/bert_config.h"
 
-namespace cola::model::test {
+namespace cola::test {
 
 inline spec::BertConfig tiny_config() {
   spec::BertConfig c;
@@ -16,4 +16,4 @@ inline spec::BertConfig tiny_config() {
   return c;
 }
 
-}  // namespace cola::model::test
+}  // namespace cola::test

@@ -1,4 +1,4 @@
-#include "model/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,7 +12,7 @@
 
 #include "core/error.h"
 
-namespace cola::model::safetensors {
+namespace cola::checkpoint::safetensors {
 namespace {
 
 // The format is little-endian; so are all the machines we build for, which lets tensor bytes be
@@ -278,4 +278,4 @@ Weights File::weights() const {
   return w;
 }
 
-}  // namespace cola::model::safetensors
+}  // namespace cola::checkpoint::safetensors

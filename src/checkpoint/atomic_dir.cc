@@ -1,4 +1,4 @@
-#include "model/atomic_dir.h"
+#include "checkpoint/atomic_dir.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "core/file.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace fs = std::filesystem;
 namespace {
 
@@ -105,4 +105,4 @@ void AtomicDirectory::commit() {
   fsync_directory(path_.parent_path());
 }
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

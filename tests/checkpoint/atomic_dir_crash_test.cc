@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <string>
 
+#include "checkpoint/atomic_dir.h"
 #include "core/file.h"
-#include "model/atomic_dir.h"
 #include "support/kill_while_writing.h"
 #include "support/shared_data.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace {
 namespace fs = std::filesystem;
 
@@ -44,4 +44,4 @@ TEST(AtomicDirectoryCrash, TheCheckpointIsTheOldOneOrTheNewOne) {
 }
 
 }  // namespace
-}  // namespace cola::model
+}  // namespace cola::checkpoint

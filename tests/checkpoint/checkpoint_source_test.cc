@@ -1,6 +1,6 @@
 // Finding a checkpoint's parts, torch-free: Hugging Face directories with each weights format,
 // sharded indices, Google's original config.json, Lightning checkpoints and the Hub cache.
-#include "model/checkpoint_source.h"
+#include "checkpoint/checkpoint_source.h"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -10,15 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "checkpoint/safetensors.h"
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "model/safetensors.h"
 #include "support/error_message.h"
 #include "support/shared_data.h"
 #include "support/torch_save_writer.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace {
 
 namespace fs = std::filesystem;
@@ -243,4 +243,4 @@ TEST(CheckpointSource, DirectoriesPreferSafetensorsAndSayWhatIsMissing) {
 }
 
 }  // namespace
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "model/stored_tensor.h"
+#include "checkpoint/stored_tensor.h"
 #include "pickle/unpickler.h"
 
-namespace cola::model::torch_file::detail {
+namespace cola::checkpoint::torch_file::detail {
 
 /// A storage as a persistent id names it: ('storage', torch.FloatStorage, key, location, numel).
 /// Its bytes are bound once the whole file is read (the legacy format stores them after the
@@ -66,4 +66,4 @@ class TorchPolicy final : public pickle::Policy {
 const StorageRecord* as_storage(const pickle::Value& value);
 const TensorRecord* as_tensor_record(const pickle::Value& value);
 
-}  // namespace cola::model::torch_file::detail
+}  // namespace cola::checkpoint::torch_file::detail

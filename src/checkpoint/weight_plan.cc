@@ -1,4 +1,4 @@
-#include "model/weight_plan.h"
+#include "checkpoint/weight_plan.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace {
 
 constexpr std::string_view kAnchor = "embeddings.word_embeddings.weight";
@@ -185,4 +185,4 @@ const StoredTensor* find_mapped(const Weights& weights, std::string_view hf_name
   return nullptr;
 }
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -1,15 +1,15 @@
 // How checkpoint names map onto the model's, torch-free: prefixes, bare BertModels, renamed
 // LayerNorm parameters, heads, and the errors that name what does not fit.
-#include "model/weight_plan.h"
+#include "checkpoint/weight_plan.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "model_fixtures.h"
 #include "support/error_message.h"
+#include "support/tiny_config.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace {
 
 using cola::test::error_message;
@@ -127,4 +127,4 @@ TEST(WeightPlan, IntegerWeightsAreRefused) {
 }
 
 }  // namespace
-}  // namespace cola::model
+}  // namespace cola::checkpoint

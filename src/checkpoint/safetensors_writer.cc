@@ -1,4 +1,4 @@
-// The writing half of model/safetensors.h: the layout Hugging Face's writer produces (metadata
+// The writing half of checkpoint/safetensors.h: the layout Hugging Face's writer produces (metadata
 // first, header padded with spaces to 8 bytes, data in header order), so files diff cleanly
 // against theirs.
 #include <fmt/format.h>
@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "checkpoint/safetensors.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "model/safetensors.h"
 
-namespace cola::model::safetensors {
+namespace cola::checkpoint::safetensors {
 namespace {
 
 constexpr size_t kAlignment = 8;
@@ -75,4 +75,4 @@ void write(const std::filesystem::path& path, std::vector<TensorView> tensors,
   });
 }
 
-}  // namespace cola::model::safetensors
+}  // namespace cola::checkpoint::safetensors

@@ -1,4 +1,4 @@
-#include "model/checkpoint_source.h"
+#include "checkpoint/checkpoint_source.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -6,17 +6,17 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "checkpoint/safetensors.h"
+#include "checkpoint/torch_file.h"
+#include "checkpoint/weight_plan.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "hub/download.h"
 #include "hub/repo_id.h"
-#include "model/safetensors.h"
-#include "model/torch_file.h"
-#include "model/weight_plan.h"
 #include "spec/names.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace fs = std::filesystem;
 namespace {
 
@@ -306,4 +306,4 @@ CheckpointSource open_checkpoint_source(const std::string& reference,
   return src;
 }
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -1,14 +1,14 @@
-#include "model/convert.h"
+#include "checkpoint/convert.h"
 
 #include <fmt/format.h>
 
+#include "checkpoint/atomic_dir.h"
+#include "checkpoint/safetensors.h"
+#include "checkpoint/weight_plan.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "model/atomic_dir.h"
-#include "model/safetensors.h"
-#include "model/weight_plan.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 namespace fs = std::filesystem;
 namespace {
 
@@ -71,4 +71,4 @@ ConvertResult convert_checkpoint(const std::string& reference, const fs::path& o
   });
 }
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -1,4 +1,4 @@
-#include "model/torch_file.h"
+#include "checkpoint/torch_file.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -8,11 +8,11 @@
 #include <map>
 #include <set>
 
+#include "checkpoint/torch_policy.h"
 #include "core/error.h"
 #include "core/zip_archive.h"
-#include "model/torch_policy.h"
 
-namespace cola::model::torch_file {
+namespace cola::checkpoint::torch_file {
 namespace {
 
 using detail::StorageRecord;
@@ -343,4 +343,4 @@ Weights state_dict_weights(const TorchFile& file, const Value& state_dict,
   return w;
 }
 
-}  // namespace cola::model::torch_file
+}  // namespace cola::checkpoint::torch_file

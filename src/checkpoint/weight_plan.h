@@ -3,7 +3,7 @@
 // checked in full before anything is copied, and torch-free, so that `cola convert` and the
 // LibTorch loader share one reading of a checkpoint's names.
 //
-// Names are mapped onto Hugging Face's (model/names.h) the way transformers' loader and the
+// Names are mapped onto Hugging Face's (spec/names.h) the way transformers' loader and the
 // PyTorch workflow's files need:
 //   a module prefix, found as whatever comes before "bert.embeddings.word_embeddings.weight" (a
 //     Lightning checkpoint's "bert." in "bert.bert.embeddings..."); tensors outside it are not
@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "model/stored_tensor.h"
+#include "checkpoint/stored_tensor.h"
 #include "spec/bert_config.h"
 #include "spec/names.h"
 
-namespace cola::model {
+namespace cola::checkpoint {
 
 struct PlanOptions {
   /// false: a checkpoint without classifier.weight/bias is accepted (a pretrained encoder that
@@ -54,4 +54,4 @@ WeightPlan plan_weights(const spec::BertConfig& config, const Weights& weights,
 /// Returns the stored tensor that maps to the HF name `hf_name`, or nullptr.
 const StoredTensor* find_mapped(const Weights& weights, std::string_view hf_name);
 
-}  // namespace cola::model
+}  // namespace cola::checkpoint

@@ -1,7 +1,7 @@
 // torch.save files: the golden ones PyTorch wrote (../shared/golden/pytorch), every hostile one,
 // and variations made by tests/support/torch_save_writer (strides, shared storages, dtypes,
 // broken records).
-#include "model/torch_file.h"
+#include "checkpoint/torch_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,14 +9,14 @@
 #include <cstring>
 #include <filesystem>
 
+#include "checkpoint/safetensors.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "model/safetensors.h"
 #include "support/error_message.h"
 #include "support/shared_data.h"
 #include "support/torch_save_writer.h"
 
-namespace cola::model::torch_file {
+namespace cola::checkpoint::torch_file {
 namespace {
 
 namespace fs = std::filesystem;
@@ -295,4 +295,4 @@ TEST(TorchFile, StateDictIsFoundUnderTheUsualKeys) {
 }
 
 }  // namespace
-}  // namespace cola::model::torch_file
+}  // namespace cola::checkpoint::torch_file

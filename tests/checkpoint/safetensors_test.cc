@@ -1,4 +1,4 @@
-#include "model/safetensors.h"
+#include "checkpoint/safetensors.h"
 
 #include <bit>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include "support/error_message.h"
 #include "support/shared_data.h"
 
-namespace cola::model::safetensors {
+namespace cola::checkpoint::safetensors {
 namespace {
 
 using ::testing::HasSubstr;
@@ -274,4 +274,4 @@ TEST(Safetensors, ReadsTheGoldenCheckpoint) {
 }
 
 }  // namespace
-}  // namespace cola::model::safetensors
+}  // namespace cola::checkpoint::safetensors

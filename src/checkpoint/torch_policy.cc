@@ -1,4 +1,4 @@
-#include "model/torch_policy.h"
+#include "checkpoint/torch_policy.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 
-namespace cola::model::torch_file::detail {
+namespace cola::checkpoint::torch_file::detail {
 namespace {
 
 using pickle::Kind;
@@ -249,4 +249,4 @@ Value* TorchPolicy::call(pickle::Document& doc, const Value& callable, const Val
   return Policy::call(doc, callable, args, where);
 }
 
-}  // namespace cola::model::torch_file::detail
+}  // namespace cola::checkpoint::torch_file::detail
