@@ -12,7 +12,7 @@ find_package(Protobuf REQUIRED)        # ONNX protobuf types, TensorBoard event 
 find_package(ZLIB REQUIRED)            # inflate the CoLA zip's entries; deflate PNG confusion matrices
 find_package(OpenSSL REQUIRED)         # sha256 and md5 (DVC) via libcrypto: checksums, manifests
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # tokenizer: NFD, categories
-pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # serve, behind a pimpl
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # core/http_client.cc (the client) and serve/ (the server, behind a pimpl)
 find_package(OnnxRuntime REQUIRED)      # ONNX Runtime C/C++ API; only src/runtime includes it
 find_package(ONNX REQUIRED)             # ModelProto types, checker, shape inference (src/graph)
 

@@ -1,11 +1,11 @@
 #include "data/download.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "core/http_client.h"
 #include "core/log.h"
 #include "data/zip.h"
 
@@ -13,29 +13,21 @@ namespace cola::data {
 namespace fs = std::filesystem;
 
 std::string http_get(std::string_view url) {
-  const size_t scheme_end = url.find("://");
-  constexpr size_t npos = std::string_view::npos;
-  const size_t path_start = url.find('/', scheme_end == npos ? 0 : scheme_end + 3);
-  if (scheme_end == npos || path_start == npos) {
-    throw UsageError(fmt::format("not an http(s) URL: {}", url));
-  }
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-  if (url.substr(0, scheme_end) == "https") {
-    throw Error(
-        fmt::format("cannot fetch {}: this cpp-httplib was built without HTTPS (OpenSSL) "
-                    "support; download it by hand and unzip it",
-                    url));
-  }
-#endif
   try {
-    httplib::Client client{std::string(url.substr(0, path_start))};
-    client.set_follow_location(true);  // github.io may redirect
-    client.set_connection_timeout(15);
-    client.set_read_timeout(60);
-    const auto response = client.Get(std::string(url.substr(path_start)));
-    if (!response) throw Error(httplib::to_string(response.error()) + " error");
-    if (response->status != 200) throw Error(fmt::format("HTTP status {}", response->status));
-    return response->body;
+    (void)http::Url::parse(url);
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
+  try {
+    http::Client client;
+    // Redirects are followed (github.io may redirect); 60 s to connect and between reads.
+    const auto response = client.send({.method = "GET",
+                                       .url = std::string(url),
+                                       .headers = {},
+                                       .redirects = http::Redirects::kAll,
+                                       .timeout_s = 60});
+    if (response.status != 200) throw Error(fmt::format("HTTP status {}", response.status));
+    return response.body;
   } catch (...) {
     rethrow_with_context(fmt::format("downloading {}", url));
   }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "hub/http.h"
+#include "core/http_client.h"
 #include "hub/repo_id.h"
 #include "hub/settings.h"
 

@@ -1,4 +1,4 @@
-#include "hub/http.h"
+#include "core/http_client.h"
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -8,7 +8,7 @@
 #include <exception>
 #include <map>
 
-namespace cola::hub::http {
+namespace cola::http {
 namespace {
 
 constexpr size_t kMaxBodyInMemory = size_t{64} << 20;  // API listings and error pages only
@@ -223,4 +223,4 @@ Response Client::send(Request request, const BodySink& sink) {
   }
 }
 
-}  // namespace cola::hub::http
+}  // namespace cola::http

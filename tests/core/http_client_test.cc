@@ -1,11 +1,11 @@
 // URLs and redirect rules of the HTTP layer (the requests themselves: download_test.cc).
-#include "hub/http.h"
+#include "core/http_client.h"
 
 #include <gtest/gtest.h>
 
 #include "support/error_message.h"
 
-namespace cola::hub::http {
+namespace cola::http {
 namespace {
 
 TEST(Http, UrlsParse) {
@@ -66,4 +66,4 @@ TEST(Http, HeadersMatchWithoutCase) {
 }
 
 }  // namespace
-}  // namespace cola::hub::http
+}  // namespace cola::http

@@ -1,7 +1,8 @@
 #pragma once
-// HTTP for the Hub client, behind one narrow header: cpp-httplib appears only in http.cc (DESIGN.md
-// practice 7). Redirects are followed here, by the rules huggingface_hub relies on: a HEAD follows
-// only relative redirects (utils/_http.py _httpx_follow_relative_redirects_with_backoff), a GET
+// The one HTTP client, for the Hub and `cola data download`, behind one narrow header: cpp-httplib
+// appears only in http_client.cc as a client (DESIGN.md practice 7; serve/ has the server).
+// Redirects are followed by the rules huggingface_hub relies on: a HEAD follows only relative
+// redirects (utils/_http.py _httpx_follow_relative_redirects_with_backoff), a GET
 // follows all, and the Authorization header never goes to another host (httpx drops it on a
 // cross-origin redirect; file_download.py drops it before fetching a CDN location).
 #include <functional>
@@ -14,7 +15,7 @@
 
 #include "core/error.h"
 
-namespace cola::hub::http {
+namespace cola::http {
 
 /// Header fields in order; names compare without case.
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -106,4 +107,4 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cola::hub::http
+}  // namespace cola::http
