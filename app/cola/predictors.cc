@@ -37,6 +37,11 @@ predict::PredictOptions predict_options(const config::InferenceConfig& c) {
 
 }  // namespace
 
+bool flag_given(const CLI::App& cmd, const char* name) {
+  const CLI::Option* o = cmd.get_option_no_throw(name);
+  return o != nullptr && o->count() > 0;
+}
+
 CLI::Validator at_least(int64_t min) {
   return CLI::Validator(
       [min](std::string& value) -> std::string {
@@ -93,10 +98,7 @@ std::optional<config::AppConfig> resolve_model_flags(ModelFlags& f, const CLI::A
   if (!f.preset.empty()) args.overrides.insert(args.overrides.begin(), "inference=" + f.preset);
   auto cfg = load_config(args);
   if (!cfg) return std::nullopt;
-  const auto given = [&](const char* name) {
-    const CLI::Option* o = cmd.get_option_no_throw(name);
-    return o != nullptr && o->count() > 0;
-  };
+  const auto given = [&](const char* name) { return flag_given(cmd, name); };
   auto& c = cfg->inference;
   const auto& flag = f.inference;
   if (given("--backend")) c.backend = flag.backend;
@@ -142,13 +144,17 @@ std::unique_ptr<predict::Predictor> open_predictor(const fs::path& path, const s
     if (!f.labels.empty()) o.labels = predict::read_labels_file(f.labels);
     return torch_plugin().open_predictor(path.string(), o);
   }
+  return runtime::OnnxPredictor::open(path, onnx_options(f));
+}
+
+runtime::OnnxPredictorOptions onnx_options(const ModelFlags& f) {
   runtime::OnnxPredictorOptions o;
-  o.session = session_options(c);
-  o.predict = predict_options(c);
+  o.session = session_options(f.inference);
+  o.predict = predict_options(f.inference);
   o.vocab = f.vocab;
   o.labels = f.labels;
   o.lowercase = !f.cased;
-  return runtime::OnnxPredictor::open(path, o);
+  return o;
 }
 
 void note_fixed_shape(const fs::path& path, const predict::Predictor& predictor,

@@ -14,6 +14,7 @@
 #include "app/cola/config_args.h"
 #include "config/schema.h"
 #include "predict/predictor.h"
+#include "runtime/onnx_predictor.h"
 
 namespace cola::app {
 
@@ -29,6 +30,14 @@ struct ModelFlags {
   bool allow_non_finite = false;  // a checkpoint's NaN/Inf weights load instead of failing
   ConfigArgs config;              // --set overrides, --config-dir, --config-name, --cfg
 };
+
+/// How open_predictor opens a .onnx file: the session and batching of flags.inference, and
+/// --vocab, --labels and --cased.
+runtime::OnnxPredictorOptions onnx_options(const ModelFlags& flags);
+
+/// Whether the flag `name` ("--threads") was given on the command line: only those replace the
+/// config's values.
+bool flag_given(const CLI::App& cmd, const char* name);
 
 /// A flag validator for integers of at least `min`, whose message says so ("--threads: must be at
 /// least 0, got -3") rather than CLI11's range of doubles.

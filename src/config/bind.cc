@@ -258,9 +258,37 @@ void bind_serve(MapReader& r, ServeConfig& s) {
       .field("listen_backlog", s.listen_backlog)
       .field("model_id", s.model_id)
       .field("model_name", s.model_name);
+  check_serve(s);
 }
 
 }  // namespace
+
+void check_serve(const ServeConfig& c) {
+  const auto positive = [](const char* name, double v) {
+    if (!(v > 0)) throw UsageError(fmt::format("serve.{} must be positive, got {}", name, v));
+  };
+  positive("max_batch_tokens", static_cast<double>(c.max_batch_tokens));
+  positive("max_client_batch_size", static_cast<double>(c.max_client_batch_size));
+  positive("max_concurrent_requests", static_cast<double>(c.max_concurrent_requests));
+  positive("request_timeout_s", c.request_timeout_s);
+  positive("shutdown_timeout_s", c.shutdown_timeout_s);
+  positive("http_threads", c.http_threads);
+  positive("keep_alive_timeout_s", c.keep_alive_timeout_s);
+  positive("read_timeout_s", c.read_timeout_s);
+  positive("write_timeout_s", c.write_timeout_s);
+  positive("request_read_timeout_s", c.request_read_timeout_s);
+  if (c.port < 0 || c.port > 65535) {
+    throw UsageError(fmt::format("serve.port {} is not a port", c.port));
+  }
+  // The name is one segment of /v2/models/{name}/...
+  if (c.model_name.find('/') != std::string::npos) {
+    throw UsageError(fmt::format("serve.model_name \"{}\" must not contain '/'", c.model_name));
+  }
+  if (c.max_batch_requests < 0 || c.max_queue_delay_us < 0 || c.max_input_length < 0) {
+    throw UsageError(
+        "serve.max_batch_requests, max_queue_delay_us and max_input_length must be >= 0");
+  }
+}
 
 int64_t BatchLimit::apply(int64_t total) const {
   if (!is_fraction) return std::min(total, static_cast<int64_t>(value));

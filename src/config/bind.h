@@ -11,4 +11,9 @@ namespace cola::config {
 /// Binds the whole tree (top-level keys: seed, hydra, model, data, training, inference, serve).
 AppConfig bind_app_config(const YAML::Node& tree);
 
+/// Throws UsageError naming serve.<key> for a value out of range (a non-positive limit or timeout,
+/// a port outside 0-65535, a model_name with '/'). bind_app_config calls it; so does `cola serve`
+/// once its flags have replaced the config's values.
+void check_serve(const ServeConfig& serve);
+
 }  // namespace cola::config

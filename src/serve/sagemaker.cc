@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdlib>
 #include <string>
+
+#include "core/error.h"
 
 namespace cola::serve {
 namespace {
@@ -97,6 +101,18 @@ PredictRequest parse_invocation(std::string_view content_type, std::string_view 
   check_client_batch(r.inputs.size(), max_inputs);
   r.batched = true;  // a list per record, as /predict answers a list of inputs
   return r;
+}
+
+std::optional<int> sagemaker_bind_port() {
+  const char* text = std::getenv("SAGEMAKER_BIND_TO_PORT");
+  if (text == nullptr) return std::nullopt;
+  const std::string_view value(text);
+  int port = -1;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), port);
+  if (error != std::errc() || end != value.data() + value.size() || port < 1 || port > 65535) {
+    throw UsageError(fmt::format("SAGEMAKER_BIND_TO_PORT={} is not a port (1-65535)", value));
+  }
+  return port;
 }
 
 }  // namespace cola::serve

@@ -7,6 +7,7 @@
 // A CSV record is one column: a line taken whole (commas and all), or one RFC 4180 quoted field
 // ("a ""quoted"" word, and a comma"), which may span lines. Blank lines are skipped.
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "serve/api.h"
@@ -22,5 +23,9 @@ PredictRequest parse_invocation(std::string_view content_type, std::string_view 
 
 /// The sentences of a text/csv body, one per record.
 std::vector<std::string> csv_records(std::string_view body);
+
+/// The port SageMaker hosting gives the container in $SAGEMAKER_BIND_TO_PORT (it expects 8080, the
+/// default, without it); nullopt when unset. UsageError naming the variable when it is no port.
+std::optional<int> sagemaker_bind_port();
 
 }  // namespace cola::serve

@@ -68,6 +68,18 @@ TEST(Bind, ImpossibleCountsNameTheKey) {
             0);
 }
 
+// The serve group's ranges are checked when the config is read, as every other group's are, and
+// by the same function `cola serve` calls once its flags are laid over the config.
+TEST(Bind, ServeRangesAreCheckedAtLoad) {
+  EXPECT_EQ(error_of("serve: {port: 70000}"), "serve.port 70000 is not a port");
+  EXPECT_EQ(error_of("serve: {request_timeout_s: .nan}"),
+            "serve.request_timeout_s must be positive, got nan");
+  EXPECT_EQ(error_of("serve: {max_batch_tokens: 0}"),
+            "serve.max_batch_tokens must be positive, got 0");
+  EXPECT_EQ(error_of("serve: {model_name: a/b}"), "serve.model_name \"a/b\" must not contain '/'");
+  EXPECT_EQ(bind_app_config(YAML::Load("serve: {port: 0}")).serve.port, 0);
+}
+
 TEST(Bind, BatchLimitsTellFractionsFromCounts) {
   const auto c =
       bind_app_config(YAML::Load("training: {limit_train_batches: 0.25, limit_val_batches: 10}"));
