@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "app/cola/commands.h"
@@ -12,15 +11,12 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "data/reader.h"
-#include "graph/check.h"
 #include "graph/io.h"
-#include "graph/quantize.h"
 #include "predict/labels.h"
 #include "runtime/onnx_predictor.h"
 #include "runtime/ort_info.h"
-#include "runtime/parity.h"
 #include "spec/names.h"
+#include "validate/quantized.h"
 
 namespace cola::app {
 namespace {
@@ -33,79 +29,15 @@ struct QuantizeFlags {
   bool reduce_range = false;  // the default; the flag says so explicitly
 };
 
-// The first dimension of the initializer whose name ends with `suffix`; `fallback` without one.
-int64_t rows_of(const onnx::ModelProto& m, std::string_view suffix, int64_t fallback) {
-  for (const auto& t : m.graph().initializer()) {
-    const auto& n = t.name();
-    if (n.ends_with(suffix) && t.dims_size() == 2) {
-      return t.dims(0);
-    }
-  }
-  return fallback;
-}
-
-bool has_input(const onnx::ModelProto& m, std::string_view name) {
-  return std::ranges::any_of(m.graph().input(),
-                             [&](const onnx::ValueInfoProto& in) { return in.name() == name; });
-}
-
-// The random-shape parity rows of int8 against the fp32 file.
-std::vector<exporter::ParityRow> parity(const onnx::ModelProto& fp32, const std::string& fp32_bytes,
-                                        const std::string& int8_bytes) {
-  namespace names = spec::names;
-  const runtime::TokenSpace tokens{rows_of(fp32, ".word_embeddings.weight", 0),
-                                   rows_of(fp32, ".token_type_embeddings.weight", 1), 0};
-  if (tokens.vocab_size < 2) throw Error("no word-embedding table found to draw token ids from");
-  const auto cases = runtime::parity_cases(rows_of(fp32, ".position_embeddings.weight", 512));
-  const auto reference = runtime::Session::from_bytes(fp32_bytes, {}, "the fp32 model");
-  const auto candidate = runtime::Session::from_bytes(int8_bytes, {}, "the quantized model");
-  const auto comparisons = runtime::compare_sessions(reference, candidate, cases, tokens,
-                                                     std::string(spec::names::kLogits),
-                                                     has_input(fp32, spec::names::kTokenTypeIds));
-  std::vector<exporter::ParityRow> rows;
-  for (size_t i = 0; i < cases.size(); ++i) {
-    const auto& c = comparisons[i];
-    exporter::ParityRow row;
-    row.batch = cases[i].batch;
-    row.sequence = cases[i].sequence;
-    row.note = cases[i].note;
-    row.quantized = true;
-    row.tolerance = exporter::kQuantizedMinCosine;
-    row.max_abs_diff = c.max_abs_logit_diff;
-    row.max_prob_diff = c.max_abs_prob_diff;
-    row.agreement = c.agreement();
-    row.cosine = c.cosine;
-    row.argmax_equal = c.same_argmax == c.rows;
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-predict::DataComparison on_data(const QuantizeFlags& f, const std::string& fp32_bytes,
-                                const std::string& int8_bytes) {
-  const auto reference = runtime::OnnxPredictor::from_bytes(fp32_bytes, f.input.string(), {});
-  const auto candidate = runtime::OnnxPredictor::from_bytes(int8_bytes, "the quantized model", {});
-  const auto data = data::read_labelled(f.validate_data, reference->labels());
-  auto result = predict::compare_on_data(*reference, *candidate, data.sentences, data.labels);
-  result.data = f.validate_data.string();
-  return result;
-}
-
-exporter::Validation validate(const QuantizeFlags& f, const onnx::ModelProto& fp32,
-                              const onnx::ModelProto& int8, const std::string& fp32_bytes,
-                              const std::string& int8_bytes) {
-  exporter::Validation v;
-  v.ran = true;
-  const auto id2label = graph::metadata_value(fp32, spec::names::kMetaId2Label);
-  const auto labels = predict::parse_id2label(id2label, f.input.string() + " metadata id2label");
-  v.inferred_logits_shape = graph::check_graph(int8, std::string(spec::names::kLogits),
-                                               static_cast<int64_t>(labels.size()));
-  v.parity = parity(fp32, fp32_bytes, int8_bytes);
-  if (!f.validate_data.empty()) {
-    v.has_data = true;
-    v.data = on_data(f, fp32_bytes, int8_bytes);
-  }
-  return v;
+// The fp32 file as the reference: ONNX Runtime on both sides.
+validate::Fp32Reference fp32_reference(const QuantizeFlags& f, const onnx::ModelProto& fp32,
+                                       const std::string& fp32_bytes) {
+  return {
+      .parity =
+          [&](const std::string& int8) { return validate::onnx_parity(fp32, fp32_bytes, int8); },
+      .open_predictor = [&]() -> std::unique_ptr<predict::Predictor> {
+        return runtime::OnnxPredictor::from_bytes(fp32_bytes, f.input.string(), {});
+      }};
 }
 
 void run(const QuantizeFlags& f) {
@@ -125,29 +57,24 @@ void run(const QuantizeFlags& f) {
                     "with `cola export --quantize int8`",
                     f.input.string(), fp32.producer_name()));
   }
-  graph::QuantizeOptions q;
-  q.reduce_range = !f.full_range;
   if (f.full_range) runtime::warn_full_range_once("cola quantize --full-range");
-  q.embeddings = f.embeddings;
   auto int8 = fp32;
-  const auto summary =
-      with_context(f.input.string(), [&] { return graph::quantize_model(int8, q); });
-  const std::string json = graph::quantization_json(q, summary);
-  graph::set_metadata(int8, graph::kMetaQuantization, json);
+  const auto [summary, json] = with_context(f.input.string(), [&] {
+    return validate::quantize(int8, {.reduce_range = !f.full_range, .embeddings = f.embeddings});
+  });
   const std::string int8_bytes = graph::serialize(int8);
 
-  exporter::Validation v;
+  validate::Validation v;
   if (!f.no_validate) {
-    v = with_context("validating the quantized " + f.input.string(),
-                     [&] { return validate(f, fp32, int8, fp32_bytes, int8_bytes); });
+    v = with_context("validating the quantized " + f.input.string(), [&] {
+      const auto labels =
+          predict::parse_id2label(graph::metadata_value(fp32, spec::names::kMetaId2Label),
+                                  f.input.string() + " metadata id2label");
+      return validate::validate_quantized(int8, int8_bytes, static_cast<int64_t>(labels.size()),
+                                          fp32_reference(f, fp32, fp32_bytes), f.validate_data);
+    });
     print_validation(v, f.input.string());
-    if (!v.data_passed()) throw Error(v.data_failure(f.output.string()));
-    if (!v.passed()) {
-      throw Error(
-          fmt::format("validation failed: the int8 logits' cosine with the fp32 file's "
-                      "fell below {}; {} was not written",
-                      exporter::kQuantizedMinCosine, f.output.string()));
-    }
+    validate::require_passed(v, f.output.string());
   }
   out.write(int8_bytes);
   out.commit();

@@ -10,16 +10,14 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "data/reader.h"
 #include "export/bert_graph.h"
 #include "export/metadata.h"
 #include "export/validate.h"
 #include "graph/io.h"
-#include "graph/quantize.h"
 #include "model/checkpoint.h"
 #include "model/torch_predictor.h"
-#include "runtime/onnx_predictor.h"
 #include "spec/names.h"
+#include "validate/quantized.h"
 
 namespace cola::exporter {
 namespace fs = std::filesystem;
@@ -48,46 +46,40 @@ void check_expressible(const fs::path& path, const ExportOptions& options) {
   }
 }
 
-// fp32 LibTorch (the loaded checkpoint, predicting as `cola predict` does) against the int8 bytes
-// on the labelled sentences of --validate-data.
-predict::DataComparison compare_on_file(const ExportRequest& request,
-                                        const model::Checkpoint& checkpoint,
-                                        const std::string& bytes) {
-  const auto fp32 = model::torch_predictor(checkpoint, {});
-  const auto data = data::read_labelled(request.options.validate_data, fp32->labels());
-  const auto int8 = runtime::OnnxPredictor::from_bytes(bytes, "the quantized model", {});
-  auto result = predict::compare_on_data(*fp32, *int8, data.sentences, data.labels);
-  result.data = request.options.validate_data.string();
-  return result;
-}
-
+// The checker and shape inference, then parity with LibTorch; an int8 file is validated as
+// `cola quantize` validates one, with the loaded checkpoint (predicting as `cola predict` does) as
+// its fp32 reference.
 Validation validate(const onnx::ModelProto& proto, const std::string& bytes,
                     model::Checkpoint& checkpoint, const GraphRequest& request,
-                    const ExportRequest& export_request) {
+                    const ExportOptions& options) {
   auto& model = *checkpoint.model;
+  const auto cases = parity_cases(model.config().max_position_embeddings);
+  if (!options.quantize.empty()) {
+    const validate::Fp32Reference reference{
+        .parity =
+            [&](const std::string& int8) {
+              return check_parity(model, int8, request, cases,
+                                  /*quantized=*/true);
+            },
+        .open_predictor = [&]() -> std::unique_ptr<predict::Predictor> {
+          return model::torch_predictor(checkpoint, {});
+        }};
+    return validate::validate_quantized(proto, bytes, model.config().num_labels(), reference,
+                                        options.validate_data);
+  }
   Validation v;
   v.ran = true;
   v.inferred_logits_shape =
       check_graph(proto, std::string(spec::names::kLogits), model.config().num_labels());
-  const bool quantized = !export_request.options.quantize.empty();
-  v.parity = check_parity(model, bytes, request,
-                          parity_cases(model.config().max_position_embeddings), quantized);
-  if (quantized && !export_request.options.validate_data.empty()) {
-    v.has_data = true;
-    v.data = compare_on_file(export_request, checkpoint, bytes);
-  }
+  v.parity = check_parity(model, bytes, request, cases);
   return v;
 }
 
 // --quantize int8: the pass over the fp32 graph, and its settings in the metadata.
 std::string quantize(onnx::ModelProto& proto, const ExportOptions& options) {
-  graph::QuantizeOptions q;
-  q.reduce_range = options.reduce_range;
-  q.embeddings = options.quantize_embeddings;
-  const auto summary = graph::quantize_model(proto, q);
-  std::string json = graph::quantization_json(q, summary);
-  graph::set_metadata(proto, graph::kMetaQuantization, json);
-  return json;
+  return validate::quantize(proto, {.reduce_range = options.reduce_range,
+                                    .embeddings = options.quantize_embeddings})
+      .json;
 }
 
 void check_quantize_options(const ExportOptions& options) {
@@ -149,20 +141,17 @@ ExportResult export_checkpoint(const ExportRequest& request) {
   if (options.validate) {
     const auto validate_start = std::chrono::steady_clock::now();
     result.validation = with_context("validating the export of " + request.checkpoint, [&] {
-      return validate(proto, bytes, checkpoint, graph, request);
+      return validate(proto, bytes, checkpoint, graph, options);
     });
     result.validate_seconds = seconds_since(validate_start);
     if (request.on_validated) request.on_validated(result.validation);
-    if (!result.validation.data_passed()) {
-      throw Error(result.validation.data_failure(request.output.string()));
-    }
-    if (!result.validation.passed()) {
+    if (!options.quantize.empty()) {
+      validate::require_passed(result.validation, request.output.string());
+    } else if (!result.validation.passed()) {
       throw Error(fmt::format(
-          "validation failed: ONNX Runtime's outputs differ from LibTorch's "
-          "beyond {}; {} was not written",
-          options.quantize.empty() ? fmt::format("{}", kParityTolerance)
-                                   : fmt::format("a logits cosine of {}", kQuantizedMinCosine),
-          request.output.string()));
+          "validation failed: ONNX Runtime's outputs differ from LibTorch's beyond {}; {} was not "
+          "written",
+          kParityTolerance, request.output.string()));
     }
   }
   out.write(bytes);
