@@ -2,10 +2,7 @@
 // the seed's format, from arguments, a file or stdin (streamed, flushed per chunk). See
 // predict/stream.h for the loop and predictors.h for how a path picks the backend.
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <ext/stdio_filebuf.h>  // libstdc++'s filebuf over a file descriptor
-#include <fstream>
 #include <memory>
 
 #include "app/cola/commands.h"
@@ -59,19 +56,7 @@ void run(PredictFlags& f, const CLI::App& cmd) {
     reference = open_predictor(f.compare, backend_for(f.compare, "auto"), f.model);
     note_fixed_shape(f.compare, *reference, f.model);
   }
-  // stdin goes through a filebuf of our own rather than std::cin: its in_avail() asks the kernel
-  // how much is waiting (FIONREAD), which is how a chunk knows to end when the input stalls. It
-  // owns a duplicate of fd 0, which it closes.
-  std::unique_ptr<std::streambuf> buf;
-  if (f.input == "-") {
-    const int fd = ::dup(STDIN_FILENO);
-    if (fd < 0) throw Error("<stdin>: cannot read");
-    buf = std::make_unique<__gnu_cxx::stdio_filebuf<char>>(fd, std::ios::in);
-  } else if (!f.input.empty()) {
-    auto file = std::make_unique<std::filebuf>();
-    if (file->open(f.input, std::ios::in) == nullptr) throw Error(f.input + ": cannot open");
-    buf = std::move(file);
-  }
+  const auto buf = f.input.empty() ? nullptr : predict::open_input(f.input);
   std::istream in(buf.get());
   predict::SentenceReader reader(
       in, f.input, format,

@@ -1,7 +1,10 @@
 #include "predict/input.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <ext/stdio_filebuf.h>  // libstdc++'s filebuf over a file descriptor
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -150,6 +153,17 @@ bool SentenceReader::next(std::string& sentence, int64_t& line) {
     return true;
   }
   return false;
+}
+
+std::unique_ptr<std::streambuf> open_input(const std::string& input) {
+  if (input == "-") {
+    const int fd = ::dup(STDIN_FILENO);  // the filebuf owns and closes the duplicate
+    if (fd < 0) throw Error("<stdin>: cannot read");
+    return std::make_unique<__gnu_cxx::stdio_filebuf<char>>(fd, std::ios::in);
+  }
+  auto file = std::make_unique<std::filebuf>();
+  if (file->open(input, std::ios::in) == nullptr) throw Error(input + ": cannot open");
+  return file;
 }
 
 }  // namespace cola::predict

@@ -3,6 +3,7 @@
 // flat whatever the input size. Formats: plain text (one sentence a line), CoLA/GLUE TSV, JSONL.
 #include <cstdint>
 #include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,11 @@ InputFormat parse_input_format(std::string_view name);
 
 /// What to do with a line that cannot be read (invalid UTF-8, a malformed row).
 enum class OnBadLine { kFail, kSkip };
+
+/// The bytes of `input`: a file, or stdin for "-". Stdin is read through a filebuf of its own
+/// rather than std::cin: its in_avail() asks the kernel how much is waiting (FIONREAD), which is
+/// how a streamed chunk knows to end when the input stalls. Error naming the file otherwise.
+std::unique_ptr<std::streambuf> open_input(const std::string& input);
 
 class SentenceReader {
  public:
