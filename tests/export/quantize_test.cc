@@ -16,7 +16,6 @@
 #include "export_fixtures.h"
 #include "graph/graph_edit.h"
 #include "graph/io.h"
-#include "graph/quantize_weights.h"
 #include "runtime/ort_info.h"
 #include "runtime/ort_session.h"
 #include "support/error_message.h"
@@ -47,25 +46,6 @@ const onnx::NodeProto* producer(const onnx::GraphProto& g, const std::string& va
 std::vector<int8_t> int8_values(const onnx::TensorProto& t) {
   EXPECT_EQ(t.data_type(), onnx::TensorProto::INT8) << t.name();
   return {t.raw_data().begin(), t.raw_data().end()};
-}
-
-TEST(QuantizeWeights, OneSymmetricScalePerColumnRoundedHalfToEven) {
-  // [2, 3]: column 0 max 63 (scale 1), column 1 all zero, column 2 max 126 (scale 2); every
-  // quotient is exact in float, so the rounding of the halves is what is tested.
-  const std::vector<float> w = {63.0F, 0.0F, -126.0F, -31.5F, 0.0F, 33.0F};
-  const auto q = graph::quantize_columns(w, 2, 3, 63);
-  ASSERT_EQ(q.scales.size(), 3u);
-  EXPECT_FLOAT_EQ(q.scales[0], 1.0F);
-  EXPECT_FLOAT_EQ(q.scales[1], 1.0F) << "an all-zero column gets scale 1, not 0";
-  EXPECT_FLOAT_EQ(q.scales[2], 2.0F);
-  EXPECT_EQ(q.values, (std::vector<int8_t>{63, 0, -63, -32, 0, 16}))
-      << "-31.5 and 16.5 round to the even -32 and 16";
-  const auto rows = graph::quantize_rows(w, 2, 3, 127);
-  EXPECT_FLOAT_EQ(rows.scales[0], 126.0F / 127) << "row 0's max |w| is 126";
-  EXPECT_EQ(rows.values[2], -127);
-  EXPECT_EQ(rows.values[5], 127) << "row 1's max |w| is 33";
-  EXPECT_EQ(graph::quantized_max(true), 63);
-  EXPECT_EQ(graph::quantized_max(false), 127);
 }
 
 TEST(Quantize, EveryEncoderLinearBecomesTheFusablePattern) {
@@ -251,24 +231,6 @@ TEST(Quantize, EmbeddingsShrinkTheFileToUnderThirtyPercent) {
   const auto json = graph::quantization_json(options, summary);
   EXPECT_THAT(json, HasSubstr("\"reduce_range\":true"));
   EXPECT_THAT(json, HasSubstr("word_embeddings: int8, one scale per row"));
-}
-
-TEST(Quantize, RefusesWhatItCannotQuantize) {
-  const auto m = fixtures::random_model(fixtures::tiny_config(), 8);
-  auto proto = build(*m);
-  graph::quantize_model(proto, {});
-  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(proto, {}); }),
-              HasSubstr("already quantized"));
-  graph::QuantizeOptions options;
-  options.embeddings = true;
-  onnx::ModelProto empty;
-  empty.add_opset_import()->set_version(14);
-  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(empty, options); }),
-              HasSubstr("no Linear to quantize"));
-  auto old = build(*m);
-  old.mutable_opset_import(0)->set_version(12);
-  EXPECT_THAT(test::error_message<Error>([&] { graph::quantize_model(old, {}); }),
-              HasSubstr("opset 12 is too old"));
 }
 
 }  // namespace
