@@ -9,7 +9,7 @@
 
 #include "app/cola/commands.h"
 #include "app/cola/config_args.h"
-#include "data/download.h"
+#include "data/cola_download.h"
 #include "data/reader.h"
 #include "data/stats.h"
 #include "data/tokenize.h"

@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "predict/input.h"
-#include "predict/stats.h"
+#include "predict/latency.h"
 #include "predict/stream.h"
 #include "runtime/ort_info.h"
 

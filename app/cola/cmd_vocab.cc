@@ -10,8 +10,8 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "text/corpus.h"
-#include "text/trainer.h"
 #include "text/vocab.h"
+#include "text/vocab_trainer.h"
 
 namespace cola::app {
 namespace {

@@ -6,8 +6,8 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/log.h"
-#include "data/labels.h"
-#include "data/options.h"
+#include "data/format.h"
+#include "data/label_set.h"
 #include "data/row_sink.h"
 
 namespace cola::data {

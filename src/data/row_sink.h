@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "data/example.h"
-#include "data/labels.h"
-#include "data/options.h"
+#include "data/format.h"
+#include "data/label_set.h"
 
 namespace cola::data {
 

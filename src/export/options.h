@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "validate/report.h"
+#include "validate/validation.h"
 
 namespace cola::exporter {
 
@@ -49,7 +49,7 @@ struct ExportOptions {
   std::filesystem::path validate_data;  // int8: labelled TSV/JSONL scored by fp32 and int8
 };
 
-/// The validation report (validate/report.h), which `cola quantize` shares.
+/// The validation report (validate/validation.h), which `cola quantize` shares.
 using validate::kMinDataAgreement;
 using validate::kQuantizedMinCosine;
 using validate::ParityRow;

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "predict/latency.h"
 #include "predict/predictor.h"
-#include "predict/stats.h"
 
 namespace cola::predict {
 

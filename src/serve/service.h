@@ -15,9 +15,9 @@
 #include "config/schema.h"
 #include "predict/predictor.h"
 #include "serve/api.h"
-#include "serve/batcher.h"
-#include "serve/metrics.h"
+#include "serve/micro_batcher.h"
 #include "serve/oip.h"
+#include "serve/prometheus.h"
 
 namespace cola::serve {
 
@@ -94,7 +94,7 @@ class Service {
   ModelInfo info_;
   OipModel oip_model_;  // the model as /v2/models/{name} names and describes it
   Metrics metrics_;
-  Batcher batcher_;
+  MicroBatcher batcher_;
   std::atomic<State> state_{State::kWarmingUp};
   std::atomic<int64_t> in_flight_{0};  // inputs accepted and not yet answered
 };

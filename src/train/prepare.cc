@@ -3,7 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "data/tokenize.h"
-#include "text/trainer.h"
+#include "text/vocab_trainer.h"
 
 namespace cola::train {
 namespace fs = std::filesystem;

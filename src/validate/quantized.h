@@ -13,7 +13,7 @@
 
 #include "graph/quantize.h"
 #include "predict/predictor.h"
-#include "validate/report.h"
+#include "validate/validation.h"
 
 namespace cola::validate {
 

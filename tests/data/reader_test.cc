@@ -5,8 +5,8 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "data/labels.h"
-#include "data/options.h"
+#include "data/format.h"
+#include "data/label_set.h"
 #include "support/shared_data.h"
 
 namespace cola::data {

@@ -9,7 +9,7 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/file.h"
-#include "data/download.h"
+#include "data/cola_download.h"
 #include "support/shared_data.h"
 
 namespace cola::data {

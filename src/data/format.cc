@@ -1,4 +1,4 @@
-#include "data/options.h"
+#include "data/format.h"
 
 #include <string>
 

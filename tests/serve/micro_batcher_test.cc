@@ -1,6 +1,6 @@
 // Dynamic batching with a model held at a gate: what queues while a batch runs forms the next
 // batch, within the token and request budgets, first come first served, client batches whole.
-#include "serve/batcher.h"
+#include "serve/micro_batcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -24,10 +24,10 @@ std::shared_ptr<Job> job(const predict::Predictor& model, int n, const std::stri
 // Waits for a job's results (false if it was abandoned).
 bool finished(Job& j) { return j.wait(Clock::now() + std::chrono::seconds(60)); }
 
-TEST(Batcher, WhatQueuesWhileABatchRunsIsTheNextBatch) {
+TEST(MicroBatcher, WhatQueuesWhileABatchRunsIsTheNextBatch) {
   test::GatedModel model;
   Metrics metrics;
-  Batcher batcher(model, {}, metrics);
+  MicroBatcher batcher(model, {}, metrics);
   model.close();
   auto first = job(model, 1);
   batcher.submit(first);
@@ -43,10 +43,10 @@ TEST(Batcher, WhatQueuesWhileABatchRunsIsTheNextBatch) {
   EXPECT_EQ(metrics.batch_size().count(), 2u);
 }
 
-TEST(Batcher, WithAKnownCostABatchRunsAsPassesOfLikeLengths) {
+TEST(MicroBatcher, WithAKnownCostABatchRunsAsPassesOfLikeLengths) {
   test::GatedModel model;
   Metrics metrics;
-  Batcher batcher(model, {}, metrics);
+  MicroBatcher batcher(model, {}, metrics);
   batcher.set_cost({.per_run = 2, .per_token = 1});
   model.close();
   auto blocker = job(model, 1);
@@ -64,11 +64,11 @@ TEST(Batcher, WithAKnownCostABatchRunsAsPassesOfLikeLengths) {
   EXPECT_EQ(jobs[2]->results()[1].logits, (std::vector<float>{4, 4}));  // padded to 4, not 16
 }
 
-TEST(Batcher, TheTokenBudgetCapsABatchAndAClientBatchIsNeverSplit) {
+TEST(MicroBatcher, TheTokenBudgetCapsABatchAndAClientBatchIsNeverSplit) {
   test::GatedModel model;
   Metrics metrics;
-  Batcher batcher(model, {.max_batch_tokens = 8, .max_batch_requests = 0, .max_queue_delay_us = 0},
-                  metrics);
+  MicroBatcher batcher(
+      model, {.max_batch_tokens = 8, .max_batch_requests = 0, .max_queue_delay_us = 0}, metrics);
   model.close();
   auto blocker = job(model, 1);
   batcher.submit(blocker);
@@ -83,12 +83,12 @@ TEST(Batcher, TheTokenBudgetCapsABatchAndAClientBatchIsNeverSplit) {
   EXPECT_EQ(jobs[2]->results().size(), 3u);
 }
 
-TEST(Batcher, TheRequestCapCountsInputs) {
+TEST(MicroBatcher, TheRequestCapCountsInputs) {
   test::GatedModel model;
   Metrics metrics;
-  Batcher batcher(model,
-                  {.max_batch_tokens = 1 << 20, .max_batch_requests = 3, .max_queue_delay_us = 0},
-                  metrics);
+  MicroBatcher batcher(
+      model, {.max_batch_tokens = 1 << 20, .max_batch_requests = 3, .max_queue_delay_us = 0},
+      metrics);
   model.close();
   batcher.submit(job(model, 1));
   model.wait_entered(1);
@@ -99,10 +99,10 @@ TEST(Batcher, TheRequestCapCountsInputs) {
   EXPECT_THAT(model.rows(), ElementsAre(1, 2, 3));
 }
 
-TEST(Batcher, AnAbandonedJobIsSkippedAndNeverRun) {
+TEST(MicroBatcher, AnAbandonedJobIsSkippedAndNeverRun) {
   test::GatedModel model;
   Metrics metrics;
-  Batcher batcher(model, {}, metrics);
+  MicroBatcher batcher(model, {}, metrics);
   model.close();
   batcher.submit(job(model, 1));
   model.wait_entered(1);
@@ -116,10 +116,10 @@ TEST(Batcher, AnAbandonedJobIsSkippedAndNeverRun) {
   EXPECT_THAT(model.rows(), ElementsAre(1, 1));  // the 2 abandoned inputs never ran
 }
 
-TEST(Batcher, AQueueDelayWaitsForMoreToCome) {
+TEST(MicroBatcher, AQueueDelayWaitsForMoreToCome) {
   test::GatedModel model;
   Metrics metrics;
-  Batcher batcher(
+  MicroBatcher batcher(
       model, {.max_batch_tokens = 16384, .max_batch_requests = 0, .max_queue_delay_us = 1'000'000},
       metrics);
   auto a = job(model, 1);
@@ -134,10 +134,10 @@ TEST(Batcher, AQueueDelayWaitsForMoreToCome) {
   EXPECT_GE(a->queue_seconds(), 0.95);
 }
 
-TEST(Batcher, StopRunsWhatIsQueued) {
+TEST(MicroBatcher, StopRunsWhatIsQueued) {
   test::GatedModel model;
   Metrics metrics;
-  auto batcher = std::make_unique<Batcher>(model, BatcherOptions{}, metrics);
+  auto batcher = std::make_unique<MicroBatcher>(model, MicroBatcherOptions{}, metrics);
   model.close();
   batcher->submit(job(model, 1));
   model.wait_entered(1);

@@ -1,5 +1,5 @@
 // The Prometheus text: every series present at zero before the first request, cumulative buckets.
-#include "serve/metrics.h"
+#include "serve/prometheus.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "data/labels.h"
+#include "data/label_set.h"
 
 #include <charconv>
 #include <set>

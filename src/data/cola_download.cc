@@ -1,4 +1,4 @@
-#include "data/download.h"
+#include "data/cola_download.h"
 
 #include <fmt/format.h>
 

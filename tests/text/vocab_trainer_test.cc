@@ -1,4 +1,4 @@
-#include "text/trainer.h"
+#include "text/vocab_trainer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -21,13 +21,13 @@
 #include "config/schema.h"
 #include "core/clock.h"
 #include "predict/predictor.h"
-#include "serve/metrics.h"
+#include "serve/prometheus.h"
 
 namespace cola::serve {
 
 using Clock = core::Clock;
 
-struct BatcherOptions {
+struct MicroBatcherOptions {
   // Padded tokens per batch; a job alone may exceed it.
   int64_t max_batch_tokens = config::kDefaultMaxBatchTokens;
   int64_t max_batch_requests = 0;  // inputs per batch; 0 = no cap
@@ -52,7 +52,7 @@ class Job {
   double inference_seconds() const { return inference_seconds_; }
 
  private:
-  friend class Batcher;
+  friend class MicroBatcher;
   enum class State { kQueued, kTaken, kDone, kAbandoned };
 
   std::vector<text::Encoding> encodings_;
@@ -67,14 +67,14 @@ class Job {
   double inference_seconds_ = 0;
 };
 
-class Batcher {
+class MicroBatcher {
  public:
   /// Starts the batching thread over `predictor`, which must outlive the batcher and run a whole
   /// batch in one call (its batch_size at least the largest batch formed).
-  Batcher(const predict::Predictor& predictor, BatcherOptions options, Metrics& metrics);
-  ~Batcher();
-  Batcher(const Batcher&) = delete;
-  Batcher& operator=(const Batcher&) = delete;
+  MicroBatcher(const predict::Predictor& predictor, MicroBatcherOptions options, Metrics& metrics);
+  ~MicroBatcher();
+  MicroBatcher(const MicroBatcher&) = delete;
+  MicroBatcher& operator=(const MicroBatcher&) = delete;
 
   /// From now on, cuts each batch into passes by `cost` (per_token 0: one pass).
   void set_cost(const predict::BatchCost& cost);
@@ -92,7 +92,7 @@ class Batcher {
   void run(std::vector<std::shared_ptr<Job>>& batch, const predict::BatchCost& cost);
 
   const predict::Predictor& predictor_;
-  BatcherOptions options_;
+  MicroBatcherOptions options_;
   Metrics& metrics_;
   std::mutex mutex_;
   std::condition_variable arrived_;

@@ -1,4 +1,4 @@
-#include "serve/batcher.h"
+#include "serve/micro_batcher.h"
 
 #include <algorithm>
 
@@ -31,12 +31,13 @@ bool Job::wait(Clock::time_point deadline) {
   return true;
 }
 
-Batcher::Batcher(const predict::Predictor& predictor, BatcherOptions options, Metrics& metrics)
+MicroBatcher::MicroBatcher(const predict::Predictor& predictor, MicroBatcherOptions options,
+                           Metrics& metrics)
     : predictor_(predictor), options_(options), metrics_(metrics), thread_([this] { loop(); }) {}
 
-Batcher::~Batcher() { stop(); }
+MicroBatcher::~MicroBatcher() { stop(); }
 
-void Batcher::submit(std::shared_ptr<Job> job) {
+void MicroBatcher::submit(std::shared_ptr<Job> job) {
   job->queued_at_ = Clock::now();
   {
     std::lock_guard lock(mutex_);
@@ -47,12 +48,12 @@ void Batcher::submit(std::shared_ptr<Job> job) {
   arrived_.notify_one();
 }
 
-void Batcher::set_cost(const predict::BatchCost& cost) {
+void MicroBatcher::set_cost(const predict::BatchCost& cost) {
   std::lock_guard lock(mutex_);
   cost_ = cost;
 }
 
-void Batcher::stop() {
+void MicroBatcher::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -61,7 +62,7 @@ void Batcher::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-size_t Batcher::fitting() const {
+size_t MicroBatcher::fitting() const {
   int64_t inputs = 0;
   int64_t longest = 0;
   size_t take = 0;
@@ -77,7 +78,7 @@ size_t Batcher::fitting() const {
   return take;
 }
 
-std::vector<std::shared_ptr<Job>> Batcher::next_batch(std::unique_lock<std::mutex>& lock) {
+std::vector<std::shared_ptr<Job>> MicroBatcher::next_batch(std::unique_lock<std::mutex>& lock) {
   arrived_.wait(lock, [&] { return !queue_.empty() || stopping_; });
   if (queue_.empty()) return {};
   if (options_.max_queue_delay_us > 0 && !stopping_) {
@@ -98,7 +99,7 @@ std::vector<std::shared_ptr<Job>> Batcher::next_batch(std::unique_lock<std::mute
   return batch;
 }
 
-void Batcher::loop() {
+void MicroBatcher::loop() {
   for (;;) {
     std::vector<std::shared_ptr<Job>> batch;
     predict::BatchCost cost;
@@ -112,7 +113,7 @@ void Batcher::loop() {
   }
 }
 
-void Batcher::run(std::vector<std::shared_ptr<Job>>& batch, const predict::BatchCost& cost) {
+void MicroBatcher::run(std::vector<std::shared_ptr<Job>>& batch, const predict::BatchCost& cost) {
   const auto now = Clock::now();
   // Jobs whose handler gave up waiting are dropped before any work is spent on them.
   std::erase_if(batch, [&](const std::shared_ptr<Job>& job) {

@@ -1,4 +1,4 @@
-#include "predict/stats.h"
+#include "predict/latency.h"
 
 #include <algorithm>
 #include <cmath>

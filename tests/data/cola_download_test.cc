@@ -1,6 +1,6 @@
 // `cola data download`'s fetch over the shared HTTP client (core/http_client.h), against a local
 // server: redirects followed, a non-200 answer and a bad URL refused with the URL named.
-#include "data/download.h"
+#include "data/cola_download.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
