@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace cola::predict {
@@ -181,15 +182,10 @@ void check_comparison(const BenchOptions& o) {
 }  // namespace
 
 std::string_view bench_padding_name(BenchPadding p) {
-  switch (p) {
-    case BenchPadding::kDynamic:
-      return "dynamic";
-    case BenchPadding::kBucketed:
-      return "bucketed";
-    case BenchPadding::kFixed:
-      return "fixed";
-  }
-  return "?";
+  static constexpr EnumNames<BenchPadding, 3> kNames = {{{BenchPadding::kDynamic, "dynamic"},
+                                                         {BenchPadding::kBucketed, "bucketed"},
+                                                         {BenchPadding::kFixed, "fixed"}}};
+  return enum_name(kNames, p);
 }
 
 const BenchCell* BenchReport::find(const std::string& backend, int threads, int64_t batch,

@@ -4,12 +4,15 @@
 
 #include <algorithm>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace cola::text {
 namespace {
 
-constexpr Padding kPaddings[] = {Padding::longest, Padding::multiple_of_8, Padding::max_length};
+constexpr EnumNames<Padding, 3> kPaddingNames = {{{Padding::longest, "longest"},
+                                                  {Padding::multiple_of_8, "multiple_of_8"},
+                                                  {Padding::max_length, "max_length"}}};
 
 int64_t padded_length(std::span<const std::span<const int64_t>> seqs, Padding padding,
                       int64_t max_length) {
@@ -24,24 +27,12 @@ int64_t padded_length(std::span<const std::span<const int64_t>> seqs, Padding pa
 }  // namespace
 
 Padding parse_padding(std::string_view name) {
-  for (const Padding p : kPaddings) {
-    if (padding_name(p) == name) return p;
-  }
+  if (const auto padding = enum_value(kPaddingNames, name)) return *padding;
   throw UsageError(
-      fmt::format("unknown padding '{}' (valid: longest, multiple_of_8, max_length)", name));
+      fmt::format("unknown padding '{}' (valid: {})", name, enum_names(kPaddingNames)));
 }
 
-std::string_view padding_name(Padding padding) {
-  switch (padding) {
-    case Padding::longest:
-      return "longest";
-    case Padding::multiple_of_8:
-      return "multiple_of_8";
-    case Padding::max_length:
-      return "max_length";
-  }
-  return "?";
-}
+std::string_view padding_name(Padding padding) { return enum_name(kPaddingNames, padding); }
 
 void pad_batch(std::span<const std::span<const int64_t>> seqs, Padding padding, int64_t max_length,
                int64_t pad_id, PaddedBatch& out) {
