@@ -65,8 +65,9 @@ void setup_web(CLI::App& cmd) {
   cmd.add_option("--output", f->site.output, "the site's directory (created; files replaced)")
       ->required();
   cmd.add_flag("--serve", f->serve, "then serve it on --host:--port until Ctrl-C");
-  cmd.add_option("--host", f->host, "with --serve: bind address (default 127.0.0.1)");
-  cmd.add_option("--port", f->port, "with --serve: TCP port (default 8000; 0 = a free one)")
+  cmd.add_option("--host", f->host, "with --serve: bind address")->capture_default_str();
+  cmd.add_option("--port", f->port, "with --serve: TCP port (0 = a free one)")
+      ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   cmd.footer(
       "onnxruntime-web's files come from scripts/fetch-onnxruntime-web.sh's cache, or "
