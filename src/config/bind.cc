@@ -263,28 +263,28 @@ void bind_serve(MapReader& r, ServeConfig& s) {
 
 }  // namespace
 
-void check_serve(const ServeConfig& c) {
+void check_serve(const ServeConfig& serve) {
   const auto positive = [](const char* name, double v) {
     if (!(v > 0)) throw UsageError(fmt::format("serve.{} must be positive, got {}", name, v));
   };
-  positive("max_batch_tokens", static_cast<double>(c.max_batch_tokens));
-  positive("max_client_batch_size", static_cast<double>(c.max_client_batch_size));
-  positive("max_concurrent_requests", static_cast<double>(c.max_concurrent_requests));
-  positive("request_timeout_s", c.request_timeout_s);
-  positive("shutdown_timeout_s", c.shutdown_timeout_s);
-  positive("http_threads", c.http_threads);
-  positive("keep_alive_timeout_s", c.keep_alive_timeout_s);
-  positive("read_timeout_s", c.read_timeout_s);
-  positive("write_timeout_s", c.write_timeout_s);
-  positive("request_read_timeout_s", c.request_read_timeout_s);
-  if (c.port < 0 || c.port > 65535) {
-    throw UsageError(fmt::format("serve.port {} is not a port", c.port));
+  positive("max_batch_tokens", static_cast<double>(serve.max_batch_tokens));
+  positive("max_client_batch_size", static_cast<double>(serve.max_client_batch_size));
+  positive("max_concurrent_requests", static_cast<double>(serve.max_concurrent_requests));
+  positive("request_timeout_s", serve.request_timeout_s);
+  positive("shutdown_timeout_s", serve.shutdown_timeout_s);
+  positive("http_threads", serve.http_threads);
+  positive("keep_alive_timeout_s", serve.keep_alive_timeout_s);
+  positive("read_timeout_s", serve.read_timeout_s);
+  positive("write_timeout_s", serve.write_timeout_s);
+  positive("request_read_timeout_s", serve.request_read_timeout_s);
+  if (serve.port < 0 || serve.port > 65535) {
+    throw UsageError(fmt::format("serve.port {} is not a port", serve.port));
   }
   // The name is one segment of /v2/models/{name}/...
-  if (c.model_name.find('/') != std::string::npos) {
-    throw UsageError(fmt::format("serve.model_name \"{}\" must not contain '/'", c.model_name));
+  if (serve.model_name.find('/') != std::string::npos) {
+    throw UsageError(fmt::format("serve.model_name \"{}\" must not contain '/'", serve.model_name));
   }
-  if (c.max_batch_requests < 0 || c.max_queue_delay_us < 0 || c.max_input_length < 0) {
+  if (serve.max_batch_requests < 0 || serve.max_queue_delay_us < 0 || serve.max_input_length < 0) {
     throw UsageError(
         "serve.max_batch_requests, max_queue_delay_us and max_input_length must be >= 0");
   }

@@ -32,7 +32,7 @@ std::string GraphBuilder::scoped(std::string_view leaf) const {
 std::string GraphBuilder::fresh_name(std::string_view op_type) {
   const std::string base = (scope_.empty() ? std::string() : scope_ + "/") + std::string(op_type);
   std::string name = base;
-  for (int i = 1; used_names_.count(name) != 0; ++i) name = fmt::format("{}_{}", base, i);
+  for (int i = 1; used_names_.contains(name); ++i) name = fmt::format("{}_{}", base, i);
   return name;
 }
 

@@ -15,8 +15,8 @@ namespace cola::graph::mini {
 inline constexpr int64_t kVocab = 50, kHidden = 32, kLabels = 2;
 inline constexpr char kLayer[] = "bert.encoder.layer.0.attention.self.";
 
-inline void add_float(onnx::GraphProto& g, const std::string& name, std::vector<int64_t> dims,
-               std::mt19937& rng, float stddev) {
+inline void add_float(onnx::GraphProto& g, const std::string& name,
+                      const std::vector<int64_t>& dims, std::mt19937& rng, float stddev) {
   int64_t n = 1;
   for (const int64_t d : dims) n *= d;
   std::normal_distribution<float> normal(0.0F, stddev);
@@ -27,7 +27,7 @@ inline void add_float(onnx::GraphProto& g, const std::string& name, std::vector<
 }
 
 inline void add_value_info(onnx::ValueInfoProto* info, const std::string& name, int32_t type,
-                    const std::vector<std::string>& dims) {
+                           const std::vector<std::string>& dims) {
   info->set_name(name);
   auto* tensor = info->mutable_type()->mutable_tensor_type();
   tensor->set_elem_type(type);
@@ -44,7 +44,7 @@ inline void add_value_info(onnx::ValueInfoProto* info, const std::string& name, 
 // A Linear as cola's exporter writes one: MatMul by "<module>.weight" ([in, out]), then Add of
 // "<module>.bias".
 inline void add_linear(onnx::GraphProto& g, const std::string& module, const std::string& x,
-                const std::string& y, int64_t in, int64_t out, std::mt19937& rng) {
+                       const std::string& y, int64_t in, int64_t out, std::mt19937& rng) {
   add_float(g, module + ".weight", {in, out}, rng, 0.1F);
   add_float(g, module + ".bias", {out}, rng, 0.1F);
   *g.add_node() = make_node("MatMul", {x, module + ".weight"}, {module + ".matmul"});
@@ -62,8 +62,7 @@ inline onnx::ModelProto mini_encoder(int64_t opset = 14) {
   auto& g = *m.mutable_graph();
   g.set_name("mini");
   add_value_info(g.add_input(), "input_ids", onnx::TensorProto::INT64, {"batch", "sequence"});
-  add_value_info(g.add_input(), "attention_mask", onnx::TensorProto::INT64,
-                 {"batch", "sequence"});
+  add_value_info(g.add_input(), "attention_mask", onnx::TensorProto::INT64, {"batch", "sequence"});
   add_float(g, "bert.embeddings.word_embeddings.weight", {kVocab, kHidden}, rng, 1.0F);
   *g.add_node() =
       make_node("Gather", {"bert.embeddings.word_embeddings.weight", "input_ids"}, {"hidden"});

@@ -49,7 +49,9 @@ std::vector<float> logits(const onnx::ModelProto& m, const runtime::SessionOptio
 }
 
 double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double ab = 0, aa = 0, bb = 0;
+  double ab = 0;
+  double aa = 0;
+  double bb = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     const auto x = static_cast<double>(a[i]);
     const auto y = static_cast<double>(b[i]);

@@ -54,9 +54,8 @@ TEST(ValidateQuantized, AnInt8FileAgainstItsFp32FileOnOnnxRuntime) {
   EXPECT_TRUE(v.passed());
   EXPECT_NO_THROW(require_passed(v, "out.onnx"));
   // A wrong label count is caught by shape inference, naming what it found.
-  EXPECT_THAT(test::error_message<Error>([&] {
-                validate_quantized(f.int8, f.int8_bytes, 3, reference, {});
-              }),
+  EXPECT_THAT(test::error_message<Error>(
+                  [&] { validate_quantized(f.int8, f.int8_bytes, 3, reference, {}); }),
               HasSubstr("[batch, 2]"));
 }
 
