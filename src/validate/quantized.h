@@ -17,12 +17,14 @@
 
 namespace cola::validate {
 
-/// Runs the int8 pass on `model` in place and records its settings in the metadata
-/// (kMetaQuantization); returns what was quantized and that JSON.
+/// What quantize() did.
 struct Quantized {
-  graph::QuantizeSummary summary;
-  std::string json;  // the kMetaQuantization value
+  graph::QuantizeSummary summary;  // the Linears quantized and kept, the embedding table
+  std::string json;                // the settings, as stored under kMetaQuantization
 };
+
+/// Runs the int8 pass on `model` in place and records its settings in the metadata
+/// (kMetaQuantization). Throws as graph::quantize_model.
 Quantized quantize(onnx::ModelProto& model, const graph::QuantizeOptions& options);
 
 /// The fp32 model a quantized file is checked against.
