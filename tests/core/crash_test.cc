@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -92,6 +93,8 @@ TEST(Crash, AppendFileKeepsEveryRecordButATornLastOneWhole) {
         if (i % 4 == 0) log.sync();  // as the trainer syncs: and the log stays small
       },
       [&] {
+        // Killed before its first write opened the file: nothing was written, and nothing torn.
+        if (!std::filesystem::exists(path)) return;
         size_t torn = 0;
         whole_records(read_file(path), torn);
         torn_seen += torn > 0 ? 1 : 0;
