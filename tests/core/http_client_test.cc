@@ -1,7 +1,18 @@
-// URLs and redirect rules of the HTTP layer (the requests themselves: download_test.cc).
+// URLs and redirect rules of the HTTP client, and what it does with a hostile or silent server
+// (the Hub's requests themselves: tests/hub).
 #include "core/http_client.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
 
 #include "support/error_message.h"
 
@@ -63,6 +74,86 @@ TEST(Http, HeadersMatchWithoutCase) {
   EXPECT_EQ(find_header(headers, "X-Repo-Commit"), "abc");
   EXPECT_EQ(find_header(headers, "etag"), "\"e\"");
   EXPECT_EQ(find_header(headers, "Location"), std::nullopt);
+}
+
+Request get(std::string url, int timeout_s = 10) {
+  Request r;
+  r.url = std::move(url);
+  r.timeout_s = timeout_s;
+  return r;
+}
+
+// A local server answering as a hostile one would.
+class HostileServer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.Get("/loop", [](const httplib::Request&, httplib::Response& res) {
+      res.set_redirect("/loop");  // forever
+    });
+    server_.Get("/elsewhere", [](const httplib::Request&, httplib::Response& res) {
+      res.set_redirect("ftp://files.example/model.bin");
+    });
+    server_.Get("/body", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(1 << 20, 'x'), "application/octet-stream");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  void TearDown() override {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(HostileServer, ARedirectLoopStopsAfterTheLimit) {
+  Client client;
+  EXPECT_THAT(test::error_message<Error>([&] { client.send(get(url("/loop"))); }),
+              ::testing::HasSubstr("more than 10 redirects"));
+}
+
+TEST_F(HostileServer, ARedirectToAnotherSchemeIsRefusedByName) {
+  Client client;
+  EXPECT_THAT(test::error_message<Error>([&] { client.send(get(url("/elsewhere"))); }),
+              ::testing::HasSubstr("not an http(s) URL: 'ftp://files.example/model.bin'"));
+}
+
+TEST_F(HostileServer, ASinkThatThrowsStopsTheTransferAndItsErrorComesOut) {
+  Client client;
+  int64_t received = 0;
+  const auto sink = [&](std::string_view chunk) {
+    received += static_cast<int64_t>(chunk.size());
+    throw std::runtime_error("disk full");
+  };
+  EXPECT_EQ(test::error_message<std::runtime_error>([&] { client.send(get(url("/body")), sink); }),
+            "disk full");
+  EXPECT_LT(received, 1 << 20) << "the transfer stopped at the first chunk";
+}
+
+// A server that accepts the connection and never answers: the request times out, says so, and is
+// a TransportError (the Hub code then falls back to its cache).
+TEST(Http, ASilentServerTimesOut) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);  // the kernel completes the handshake; nobody ever reads
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/x";
+  Client client;
+  EXPECT_THAT(test::error_message<TransportError>([&] { client.send(get(url, 1)); }),
+              ::testing::HasSubstr("no answer"));
+  ::close(fd);
 }
 
 }  // namespace

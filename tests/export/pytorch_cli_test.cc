@@ -208,6 +208,14 @@ TEST_F(PytorchCli, HostileFilesFailWithOneLineAndRunNothing) {
     EXPECT_THAT(r.err, HasSubstr(name));
     EXPECT_FALSE(fs::exists("/tmp/cola-pwned"));
     EXPECT_FALSE(fs::exists(out_ / "x.onnx"));
+    // `cola convert` reads them through the same torch-free reader: the same refusal.
+    const auto c = run_cli({"convert", (pytorch_ / "hostile" / name).string(), "--config",
+                            golden_.string(), "--output", (out_ / "x-converted").string()});
+    EXPECT_EQ(c.exit_code, 1) << name;
+    EXPECT_EQ(count_lines(c.err), 1) << c.err;
+    EXPECT_THAT(c.err, HasSubstr(name));
+    EXPECT_FALSE(fs::exists("/tmp/cola-pwned"));
+    EXPECT_FALSE(fs::exists(out_ / "x-converted"));
   }
 }
 
